@@ -1,0 +1,186 @@
+"""The lab catalogue: discover and validate labs from ``lab.toml`` without importing step code.
+
+``awslabs list`` / ``show`` only read TOML and Markdown, so they never import boto3 or moto.
+Step code (``steps.py``) is imported only when a lab runs (``Lab.load_steps``).
+"""
+from __future__ import annotations
+
+import difflib
+import importlib.util
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from types import ModuleType
+
+from .errors import LabDefinitionError, UnknownLab
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+DOMAINS = (
+    "Data Engineering",
+    "Exploratory Data Analysis",
+    "Modeling",
+    "ML Implementation and Operations",
+)
+LAB_FILES = ("lab.toml", "steps.py", "README.md")
+_ID = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
+_STEP_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: str
+    hint: str
+    aws_only: str | None = None  # reason; the step is skipped on moto and the server
+
+
+@dataclass(frozen=True)
+class Lab:
+    id: str
+    title: str
+    domain: str
+    services: tuple[str, ...]
+    minutes: int
+    cost: str  # estimated real-AWS cost, in words a learner understands
+    summary: str
+    steps: tuple[Step, ...]
+    path: Path = field(compare=False)
+
+    @property
+    def guide_path(self) -> Path:
+        return self.path / "README.md"
+
+    def guide(self) -> str:
+        return self.guide_path.read_text(encoding="utf-8")
+
+    def step(self, step_id: str) -> Step:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise LabDefinitionError(f"lab '{self.id}' has no step '{step_id}'")
+
+    def load_steps(self) -> ModuleType:
+        """Import the lab's steps.py and check it defines apply_/check_ for every step."""
+        module_name = f"awslabs_lab_{self.id.replace('-', '_')}"
+        if module_name in sys.modules:
+            return sys.modules[module_name]
+        spec = importlib.util.spec_from_file_location(module_name, self.path / "steps.py")
+        if spec is None or spec.loader is None:
+            raise LabDefinitionError(f"lab '{self.id}': cannot load steps.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception:
+            del sys.modules[module_name]
+            raise
+        missing = [
+            f"{kind}_{s.id}"
+            for s in self.steps
+            for kind in ("apply", "check")
+            if not callable(getattr(module, f"{kind}_{s.id}", None))
+        ]
+        if missing:
+            del sys.modules[module_name]
+            raise LabDefinitionError(f"lab '{self.id}': steps.py lacks {', '.join(missing)}")
+        return module
+
+
+def _require(data: dict, key: str, kind: type, where: str):
+    value = data.get(key)
+    if not isinstance(value, kind) or (isinstance(value, str) and not value.strip()):
+        raise LabDefinitionError(f"{where}: '{key}' must be a non-empty {kind.__name__}")
+    return value
+
+
+def parse_lab(path: Path) -> Lab:
+    where = str(path / "lab.toml")
+    for name in LAB_FILES:
+        if not (path / name).is_file():
+            raise LabDefinitionError(f"{path}: missing {name} (every lab has {', '.join(LAB_FILES)})")
+    try:
+        data = tomllib.loads((path / "lab.toml").read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise LabDefinitionError(f"{where}: {err}") from None
+    lab_id = _require(data, "id", str, where)
+    if lab_id != path.name or not _ID.match(lab_id):
+        raise LabDefinitionError(f"{where}: id '{lab_id}' must match the folder name, kebab-case")
+    domain = _require(data, "domain", str, where)
+    if domain not in DOMAINS:
+        raise LabDefinitionError(f"{where}: domain must be one of {DOMAINS}")
+    steps = []
+    for raw in _require(data, "steps", list, where):
+        sid = _require(raw, "id", str, where)
+        if not _STEP_ID.match(sid):
+            raise LabDefinitionError(f"{where}: step id '{sid}' must be snake_case")
+        steps.append(
+            Step(
+                id=sid,
+                title=_require(raw, "title", str, f"{where} step {sid}"),
+                hint=_require(raw, "hint", str, f"{where} step {sid}"),
+                aws_only=raw.get("aws_only"),
+            )
+        )
+    ids = [s.id for s in steps]
+    if len(set(ids)) != len(ids):
+        raise LabDefinitionError(f"{where}: step ids must be unique")
+    minutes = _require(data, "minutes", int, where)
+    return Lab(
+        id=lab_id,
+        title=_require(data, "title", str, where),
+        domain=domain,
+        services=tuple(_require(data, "services", list, where)),
+        minutes=minutes,
+        cost=_require(data, "cost", str, where),
+        summary=_require(data, "summary", str, where),
+        steps=tuple(steps),
+        path=path,
+    )
+
+
+def default_labs_dir() -> Path:
+    """Installed wheels carry the labs at ``awslabs/labs``; a source checkout has ``labs/``."""
+    override = os.environ.get("AWSLABS_LABS_DIR")
+    if override:
+        return Path(override)
+    packaged = Path(__file__).parent / "labs"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "labs"
+
+
+class Catalog:
+    def __init__(self, root: Path | None = None):
+        self.root = Path(root) if root else default_labs_dir()
+
+    @cached_property
+    def labs(self) -> dict[str, Lab]:
+        if not self.root.is_dir():
+            raise LabDefinitionError(f"no lab catalogue at {self.root}")
+        found = {}
+        for path in sorted(self.root.iterdir()):
+            if path.is_dir() and not path.name.startswith(("_", ".")) and (path / "lab.toml").exists():
+                lab = parse_lab(path)
+                found[lab.id] = lab
+        return found
+
+    def __iter__(self):
+        return iter(self.labs.values())
+
+    def __len__(self) -> int:
+        return len(self.labs)
+
+    def get(self, lab_id: str) -> Lab:
+        try:
+            return self.labs[lab_id]
+        except KeyError:
+            close = difflib.get_close_matches(lab_id, list(self.labs), n=3, cutoff=0.5)
+            close += [i for i in self.labs if lab_id and lab_id in i and i not in close][:3]
+            raise UnknownLab(lab_id, close[:3]) from None

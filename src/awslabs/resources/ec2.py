@@ -1,0 +1,54 @@
+"""EC2: instances, EBS volumes and snapshots, and the VPC pieces labs create for EFS/FSx/SageMaker."""
+from __future__ import annotations
+
+from . import arn_kind, deleter
+
+
+@deleter("ec2:instance", order=10)
+def terminate_instance(clients, instance_id: str, extra: dict) -> None:
+    ec2 = clients.client("ec2")
+    ec2.terminate_instances(InstanceIds=[instance_id])
+    if extra.get("wait", True):
+        ec2.get_waiter("instance_terminated").wait(
+            InstanceIds=[instance_id], WaiterConfig={"Delay": 5, "MaxAttempts": 60}
+        )
+
+
+@deleter("ec2:spot-request", order=8)
+def cancel_spot_request(clients, request_id: str, extra: dict) -> None:
+    clients.client("ec2").cancel_spot_instance_requests(SpotInstanceRequestIds=[request_id])
+
+
+@deleter("ec2:volume", order=40)
+def delete_volume(clients, volume_id: str, extra: dict) -> None:
+    ec2 = clients.client("ec2")
+    volume = ec2.describe_volumes(VolumeIds=[volume_id])["Volumes"][0]
+    for attachment in volume.get("Attachments", []):
+        # Always pass InstanceId: moto raises a raw error without it.
+        ec2.detach_volume(VolumeId=volume_id, InstanceId=attachment["InstanceId"], Force=True)
+    ec2.delete_volume(VolumeId=volume_id)
+
+
+@deleter("ec2:snapshot", order=45)
+def delete_snapshot(clients, snapshot_id: str, extra: dict) -> None:
+    clients.client("ec2").delete_snapshot(SnapshotId=snapshot_id)
+
+
+@deleter("ec2:security-group", order=75)
+def delete_security_group(clients, group_id: str, extra: dict) -> None:
+    clients.client("ec2").delete_security_group(GroupId=group_id)
+
+
+@deleter("ec2:subnet", order=78)
+def delete_subnet(clients, subnet_id: str, extra: dict) -> None:
+    clients.client("ec2").delete_subnet(SubnetId=subnet_id)
+
+
+@deleter("ec2:vpc", order=85)
+def delete_vpc(clients, vpc_id: str, extra: dict) -> None:
+    clients.client("ec2").delete_vpc(VpcId=vpc_id)
+
+
+@arn_kind(r"^arn:aws[\w-]*:ec2:[\w-]+:\d*:(instance|volume|snapshot|security-group|subnet|vpc)/(.+)$")
+def _ec2_arn(m):
+    return (f"ec2:{m.group(1)}", m.group(2))

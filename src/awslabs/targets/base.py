@@ -1,0 +1,47 @@
+"""What every target provides: cached boto3 clients, the account and region, and a description."""
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+# Fail fast on an unreachable endpoint; a lab's own waits are explicit.
+CLIENT_CONFIG = Config(connect_timeout=5, read_timeout=60, retries={"max_attempts": 3, "mode": "standard"})
+
+
+class Target:
+    name = "base"
+    persistent_ledger = True  # moto in-process keeps its ledger in memory
+    endpoint_url: str | None = None
+
+    def __init__(self, settings):
+        self.settings = settings
+        self.region = settings.region
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+        self.account = "000000000000"
+
+    def _session(self) -> boto3.session.Session:
+        raise NotImplementedError
+
+    def client(self, service: str, region: str | None = None):
+        """One client per (service, region) for the life of the target: clients are not cheap."""
+        key = (service, region or self.region)
+        with self._lock:
+            if key not in self._clients:
+                self._clients[key] = self._session().client(
+                    service, region_name=key[1], endpoint_url=self.endpoint_url, config=CLIENT_CONFIG
+                )
+            return self._clients[key]
+
+    def subprocess_env(self) -> dict[str, str]:
+        """Environment for a child process (a job script) so that its boto3 reaches this target."""
+        raise NotImplementedError
+
+    def describe(self) -> dict[str, Any]:
+        return {"target": self.name, "endpoint": self.endpoint_url, "region": self.region, "account": self.account}
+
+    def close(self) -> None:
+        pass

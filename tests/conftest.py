@@ -1,0 +1,62 @@
+"""Shared fixtures: a private AWSLABS_HOME per test, and one moto server (``awslabs serve`` in a
+child process) per test session for the ``server`` target."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+FIXTURE_LABS = Path(__file__).parent / "fixtures" / "labs"
+
+
+@pytest.fixture(autouse=True)
+def awslabs_home(tmp_path, monkeypatch):
+    home = tmp_path / "awslabs-home"
+    monkeypatch.setenv("AWSLABS_HOME", str(home))
+    for key in ("AWSLABS_TARGET", "AWSLABS_ENDPOINT_URL", "AWSLABS_ALLOWED_ACCOUNTS", "AWSLABS_AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env from the developer's working directory
+    return home
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 30.0) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server on port {port} did not start")
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """``awslabs serve`` on a free port, as a learner would start it; yields its URL."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "awslabs", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    try:
+        wait_for_port(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
