@@ -1,0 +1,324 @@
+"""The ``awslabs`` command: parse, call the library, render. Nothing else lives here.
+
+Results go to stdout, everything else (progress, notes, errors) to stderr; ``--json`` prints one
+JSON document and nothing else on stdout. Library errors become one line and a documented exit
+code (see ``awslabs.errors.ExitStatus``); no traceback reaches the user.
+
+Importing this module must stay cheap: ``awslabs list`` and ``--help`` never import boto3, moto or
+ML libraries (``tests/test_cli.py`` checks), so every heavy import is inside a command.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import AwslabsError, ExitStatus, UsageError
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 all checks passed, 1 a check failed, 2 usage error, 3 cleanup incomplete, "
+    "4 target unavailable or refused, 130 interrupted."
+)
+
+
+def _fail(message: str, status: int) -> None:
+    click.echo(f"awslabs: {message}", err=True)
+    sys.exit(int(status))
+
+
+def handle_errors(fn):
+    """Turn library errors, Ctrl-C and unexpected crashes into one line and an exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except AwslabsError as err:
+            _fail(f"error: {err}", err.exit_status)
+        except KeyboardInterrupt:
+            _fail("interrupted.", ExitStatus.INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as err:  # noqa: BLE001 - last resort: one line, never a traceback
+            if os.environ.get("AWSLABS_DEBUG"):
+                raise
+            text = str(err).splitlines()[0] if str(err) else ""
+            _fail(
+                f"internal error: {type(err).__name__}: {text} (set AWSLABS_DEBUG=1 for the traceback "
+                "and please report it)",
+                ExitStatus.CHECK_FAILED,
+            )
+
+    return wrapper
+
+
+def target_options(fn):
+    """--target / --endpoint-url / --region, defined once for every command that needs them."""
+    fn = click.option("--region", help="AWS region (default: AWSLABS_REGION or us-east-1).")(fn)
+    fn = click.option(
+        "--endpoint-url",
+        help="Endpoint for --target server (default: AWSLABS_ENDPOINT_URL or http://127.0.0.1:5000).",
+    )(fn)
+    fn = click.option(
+        "--target",
+        type=click.Choice(["moto", "server", "aws"]),
+        help="moto (in-process, default), server (an AWS-compatible endpoint) or aws (real, allow-listed).",
+    )(fn)
+    return fn
+
+
+def _settings(target=None, endpoint_url=None, region=None):
+    from ..settings import Settings
+
+    return Settings.load(target=target, endpoint_url=endpoint_url, region=region)
+
+
+def _catalog():
+    from ..catalog import Catalog
+
+    return Catalog()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
+@click.version_option(__version__, prog_name="awslabs")
+def main():
+    """Scripted, self-checking, hands-on labs for the AWS machine-learning stack.
+
+    Labs run on moto in-process by default (free, offline, no credentials), against any
+    AWS-compatible endpoint (`awslabs serve`), or on a real, allow-listed sandbox account.
+    """
+
+
+@main.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the catalogue as one JSON document.")
+@handle_errors
+def list_labs(as_json):
+    """List every lab: id, title, exam domain, services, minutes, real-AWS cost."""
+    labs = list(_catalog())
+    if as_json:
+        rows = [
+            {
+                "id": lab.id,
+                "title": lab.title,
+                "domain": lab.domain,
+                "services": list(lab.services),
+                "minutes": lab.minutes,
+                "cost": lab.cost,
+                "summary": lab.summary,
+                "steps": [s.id for s in lab.steps],
+            }
+            for lab in labs
+        ]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    from .render import lab_table, stdout
+
+    stdout().print(lab_table(labs))
+
+
+@main.command()
+@click.argument("lab_id", metavar="LAB")
+@handle_errors
+def show(lab_id):
+    """Show a lab's guide: why, each step, exam notes, what differs on real AWS."""
+    lab = _catalog().get(lab_id)
+    from .render import show_lab, stdout
+
+    show_lab(stdout(), lab)
+
+
+@main.command()
+@click.argument("lab_ids", nargs=-1, metavar="LAB...")
+@click.option("--all", "run_all", is_flag=True, help="Run every lab in the catalogue.")
+@target_options
+@click.option("--keep", is_flag=True, help="Keep the resources (no cleanup); `awslabs cleanup` removes them later.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation on the aws target.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run report(s) as one JSON document.")
+@click.option("--prove", is_flag=True, help="Also run each step's checks before it, to show they fail then.")
+@handle_errors
+def run(lab_ids, run_all, target, endpoint_url, region, keep, yes, as_json, prove):
+    """Run labs: each step, then its checks (✔/✘, why, and what verified it), then clean up.
+
+    A check that needs the real service is reported as skipped with its reason and does not fail
+    the run. Exit 0 only when every check that ran passed.
+    """
+    catalog = _catalog()
+    if run_all and lab_ids:
+        raise UsageError("give lab ids or --all, not both.")
+    if not run_all and not lab_ids:
+        raise UsageError("name a lab to run (see `awslabs list`) or pass --all.")
+    labs = list(catalog) if run_all else [catalog.get(i) for i in lab_ids]
+    settings = _settings(target, endpoint_url, region)
+    from . import render
+
+    err = render.stderr()
+    render.note_real_credentials(err, settings)
+    with render.status(err, f"connecting to the {settings.target} target"):
+        from ..targets import make_target
+
+        tgt = make_target(settings)
+    if tgt.name == "aws":
+        render.confirm_plan(err, tgt, labs, yes, action="create")
+    from ..runner import Interrupted, run_lab
+
+    reports = []
+    out = render.stdout()
+    for lab in labs:
+        if not as_json:
+            render.run_header(out, lab, tgt)
+        try:
+            report = run_lab(
+                lab,
+                tgt,
+                settings=settings,
+                keep=keep,
+                prove=prove,
+                on_step=None if as_json else functools.partial(render.step_line, out, prove=prove),
+            )
+        except Interrupted as interrupted:
+            report = interrupted.report
+            reports.append(report)
+            if as_json:
+                click.echo(json.dumps(_json_reports(reports), indent=2))
+            else:
+                render.run_summary(out, report)
+            _fail(
+                f"interrupted: cleaned up {len(report.cleanup.deleted)} resource(s), "
+                f"{len(report.cleanup.leftover)} left (see `awslabs cleanup`).",
+                ExitStatus.INTERRUPTED,
+            )
+        reports.append(report)
+        if not as_json:
+            render.run_summary(out, report)
+    if as_json:
+        click.echo(json.dumps(_json_reports(reports), indent=2))
+    elif len(reports) > 1:
+        render.overall_summary(out, reports)
+    if any(r.cleanup.leftover for r in reports):
+        _fail("cleanup incomplete: run `awslabs cleanup --all` to retry.", ExitStatus.CLEANUP_INCOMPLETE)
+    sys.exit(ExitStatus.OK if all(r.passed for r in reports) else ExitStatus.CHECK_FAILED)
+
+
+def _json_reports(reports):
+    data = [r.to_dict() for r in reports]
+    return data[0] if len(data) == 1 else data
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@handle_errors
+def serve(host, port):
+    """Start a moto server for hands-on practice and for `--target server`.
+
+    Step Functions executions really run; the request log is quiet. Stop it with Ctrl-C.
+    """
+    from ..serve import start_server
+
+    server = start_server(host, port)
+    url = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"
+    click.echo(f"export AWS_ENDPOINT_URL={url}")
+    click.echo(f"export AWSLABS_ENDPOINT_URL={url}")
+    click.echo(f"# e.g.  aws --endpoint-url {url} s3 ls")
+    click.echo("# e.g.  awslabs run s3-storage-classes --target server")
+    sys.stdout.flush()
+    click.echo(f"awslabs: moto server listening on {url} (Ctrl-C to stop)", err=True)
+    import signal
+    import threading
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    click.echo("awslabs: server stopped.", err=True)
+
+
+@main.command()
+@click.option("--run", "run_id", help="Only the resources of this run id.")
+@click.option("--lab", "lab_id", help="Only the resources of this lab.")
+@click.option("--all", "clean_all", is_flag=True, help="Everything the ledger still lists.")
+@click.option("--sweep", is_flag=True, help="Also find leftovers by awslabs tags and name prefix on the target.")
+@target_options
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation on the aws target.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
+@handle_errors
+def cleanup(run_id, lab_id, clean_all, sweep, target, endpoint_url, region, yes, as_json):
+    """Delete what labs left behind: ledger entries (in dependency order), and with --sweep
+    anything tagged or named by awslabs on the target. Idempotent; safe to repeat."""
+    if not (run_id or lab_id or clean_all or sweep):
+        raise UsageError("say what to clean up: --run ID, --lab LAB, --all, or --sweep.")
+    settings = _settings(target, endpoint_url, region)
+    from ..cleanup import CleanupResult, delete_entries, delete_found
+    from ..cleanup import sweep as find_leftovers
+    from ..ledger import Ledger
+    from . import render
+
+    err = render.stderr()
+    ledger = Ledger.for_home(settings.home)
+    entries = ledger.pending(run=run_id, lab=lab_id)
+    for problem in ledger.problems:
+        err.print(f"[yellow]note:[/] {problem}", markup=True, highlight=False)
+    total = CleanupResult()
+    groups: dict[tuple, list] = {}
+    for entry in entries:
+        groups.setdefault((entry.target, entry.endpoint, entry.region), []).append(entry)
+    from dataclasses import replace
+
+    from ..targets import make_target
+
+    for (tgt_name, endpoint, entry_region), group in groups.items():
+        if tgt_name == "moto":  # in-process state died with its process: nothing to delete
+            for entry in group:
+                ledger.record_deleted(entry)
+            continue
+        group_settings = replace(
+            settings,
+            target=tgt_name,
+            region=entry_region or settings.region,
+            endpoint_url=endpoint or settings.endpoint_url,
+        )
+        tgt = make_target(group_settings)
+        if tgt.name == "aws":
+            render.confirm_plan(err, tgt, None, yes, action="delete", entries=group)
+        total.merge(delete_entries(tgt, group, ledger))
+    if sweep:
+        tgt = make_target(settings)
+        found = find_leftovers(tgt, run=run_id, lab=lab_id)
+        if found and tgt.name == "aws":
+            render.confirm_plan(err, tgt, None, yes, action="delete", found=found)
+        total.merge(delete_found(tgt, found, ledger))
+    if as_json:
+        click.echo(json.dumps(total.to_dict(), indent=2))
+    else:
+        render.cleanup_result(render.stdout(), total)
+    if total.leftover:
+        _fail(f"cleanup incomplete: {len(total.leftover)} resource(s) could not be deleted.", ExitStatus.CLEANUP_INCOMPLETE)
+
+
+@main.command()
+@target_options
+@click.option("--json", "as_json", is_flag=True, help="Print the diagnosis as one JSON document.")
+@handle_errors
+def doctor(target, endpoint_url, region, as_json):
+    """Check the setup: target, credentials, account, region, allow-list, server, versions."""
+    from ..doctor import diagnose
+
+    settings = _settings(target, endpoint_url, region)
+    findings, ok = diagnose(settings)
+    if as_json:
+        click.echo(json.dumps({"ok": ok, "findings": findings}, indent=2))
+    else:
+        from .render import doctor_table, stdout
+
+        stdout().print(doctor_table(findings))
+    if not ok:
+        fix = next((f["fix"] for f in findings if f.get("fix") and f["status"] == "error"), "")
+        _fail(f"the {settings.target} target is not usable: {fix}", ExitStatus.TARGET_UNAVAILABLE)

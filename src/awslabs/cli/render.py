@@ -1,0 +1,176 @@
+"""Terminal rendering with rich. Colour is off when the stream is not a TTY or NO_COLOR is set
+(rich honours both). Nothing here imports boto3."""
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ..errors import TargetUnavailable
+
+MARKS = {"passed": "[green]✔[/]", "failed": "[red]✘[/]", "skipped": "[yellow]↷[/]", "not-run": "[dim]·[/]"}
+LABEL_STYLE = {"emulated": "cyan", "aws": "blue", "simulated": "magenta", "local": "green", "aws-only": "yellow"}
+
+
+def stdout() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+@contextlib.contextmanager
+def status(console: Console, message: str):
+    if console.is_terminal:
+        with console.status(message):
+            yield
+    else:
+        yield
+
+
+def lab_table(labs) -> Table:
+    table = Table(title=f"awslabs — {len(labs)} labs", title_justify="left")
+    table.add_column("id", style="bold", no_wrap=True)
+    table.add_column("title")
+    table.add_column("exam domain")
+    table.add_column("services")
+    table.add_column("min", justify="right")
+    table.add_column("real-AWS cost")
+    for lab in labs:
+        table.add_row(lab.id, lab.title, lab.domain, ", ".join(lab.services), str(lab.minutes), lab.cost)
+    return table
+
+
+def show_lab(console: Console, lab) -> None:
+    from rich.markdown import Markdown
+
+    console.print(f"[bold]{escape(lab.title)}[/]  ([dim]{lab.id}[/])")
+    console.print(
+        f"{lab.domain} · {', '.join(lab.services)} · ~{lab.minutes} min · real AWS: {escape(lab.cost)}"
+    )
+    console.print(f"steps: {', '.join(s.id for s in lab.steps)}")
+    console.print(f"run it: awslabs run {lab.id}\n")
+    console.print(Markdown(lab.guide()))
+
+
+def note_real_credentials(console: Console, settings) -> None:
+    if settings.target == "moto":
+        from ..targets import real_credentials_source
+
+        source = real_credentials_source()
+        if source:
+            console.print(
+                f"note: AWS credentials found ({escape(source)}) but the target is moto: "
+                "nothing will touch AWS (use --target aws to practise on a sandbox account)."
+            )
+
+
+def run_header(console: Console, lab, target) -> None:
+    where = target.endpoint_url or ""
+    console.print(
+        f"\n[bold]{escape(lab.title)}[/] [dim]({lab.id})[/]\n"
+        f"[dim]target {target.name}{' ' + where if where else ''} · {target.region} · "
+        f"account {target.account}[/]"
+    )
+
+
+def _label(verified_by: str) -> str:
+    return f"[{LABEL_STYLE.get(verified_by, 'white')}]{verified_by}[/]"
+
+
+def step_line(console: Console, step, prove: bool = False) -> None:
+    seconds = f"[dim]{step.seconds:.2f}s[/]" if step.seconds else ""
+    console.print(f" {MARKS.get(step.status, '?')} [bold]{step.id}[/] — {escape(step.title)} {seconds}")
+    if step.status == "skipped":
+        if step.error and not step.checks:
+            console.print(f"     [yellow]skipped:[/] {escape(step.error)}")
+    elif step.error:
+        console.print(f"     [red]error:[/] {escape(step.error)}")
+    if prove and step.failed_before is not None:
+        verdict = "[green]yes[/]" if step.failed_before else "[red]NO — a check passed before its step[/]"
+        console.print(f"     [dim]checks failed before this step:[/] {verdict}")
+    for check in step.checks:
+        mark = "[yellow]↷[/]" if check.skipped else ("[green]✔[/]" if check.ok else "[red]✘[/]")
+        message = f" [dim]— {escape(check.message)}[/]" if check.message else ""
+        console.print(f"     {mark} {escape(check.name)}{message} [{_label(check.verified_by)}]")
+
+
+def run_summary(console: Console, report) -> None:
+    checks = [c for s in report.steps for c in s.checks]
+    ran = [c for c in checks if not c.skipped]
+    passed = sum(c.ok for c in ran)
+    by_label: dict[str, int] = {}
+    for check in checks:
+        by_label[check.verified_by] = by_label.get(check.verified_by, 0) + 1
+    labels = ", ".join(f"{n} {k}" for k, n in sorted(by_label.items()))
+    verdict = "[green]PASSED[/]" if report.passed else ("[yellow]INTERRUPTED[/]" if report.interrupted else "[red]FAILED[/]")
+    cleanup = report.cleanup
+    if cleanup.kept:
+        tail = f"resources kept (run {report.run_id}): `awslabs cleanup --run {report.run_id}` removes them"
+    else:
+        tail = f"cleanup: {len(cleanup.deleted)} deleted, {len(cleanup.leftover)} left"
+    console.print(
+        f" {verdict} {passed}/{len(ran)} checks passed ({labels}) in {report.seconds:.1f}s · {tail}"
+    )
+    for item in cleanup.leftover:
+        console.print(f"   [red]left:[/] {item['kind']} {escape(item['id'])} — {escape(item['error'])}")
+
+
+def overall_summary(console: Console, reports) -> None:
+    passed = sum(r.passed for r in reports)
+    console.print(f"\n[bold]{passed}/{len(reports)} labs passed[/]")
+    for report in reports:
+        if not report.passed:
+            console.print(f"  [red]✘[/] {report.lab}")
+
+
+def cleanup_result(console: Console, result) -> None:
+    for item in result.deleted:
+        console.print(f" [green]✔[/] deleted {item['kind']} {escape(item['id'])}")
+    for item in result.leftover:
+        console.print(f" [red]✘[/] left {item['kind']} {escape(item['id'])} — {escape(item['error'])}")
+    console.print(f"{len(result.deleted)} deleted, {len(result.leftover)} left")
+
+
+def confirm_plan(console: Console, target, labs, yes: bool, action: str, entries=None, found=None) -> None:
+    """Show what will happen on a real account and ask; refuse to prompt without a terminal."""
+    console.print(f"[bold]Plan on a real AWS account[/] ({action})")
+    console.print(f"  account {target.account} · region {target.region} · caller {getattr(target, 'caller_arn', '')}")
+    if labs:
+        for lab in labs:
+            console.print(f"  {lab.id}: {', '.join(lab.services)} · ~{lab.minutes} min · est. cost {escape(lab.cost)}")
+        console.print(
+            "  every resource is named awslabs-<lab>-<run>-…, tagged awslabs:lab/run/expires-at, "
+            "recorded in the ledger before creation, and deleted at the end."
+        )
+    for entry in entries or []:
+        console.print(f"  delete {entry.kind} {escape(entry.id)} (run {entry.run})")
+    for kind, rid in found or []:
+        console.print(f"  delete {kind} {escape(rid)} (found by tag/name)")
+    if yes:
+        return
+    if not sys.stdin.isatty() or os.environ.get("CI"):
+        raise TargetUnavailable(
+            f"refusing to {action} resources in account {target.account} without confirmation: stdin is "
+            "not a terminal; re-run with --yes if you mean it."
+        )
+    if not click.confirm(f"Proceed in account {target.account}?", default=False, err=True):
+        raise TargetUnavailable("cancelled: nothing was changed.")
+
+
+def doctor_table(findings) -> Table:
+    table = Table(title="awslabs doctor", title_justify="left")
+    table.add_column("")
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    table.add_column("fix")
+    marks = {"ok": "[green]✔[/]", "warn": "[yellow]![/]", "error": "[red]✘[/]", "info": "·"}
+    for f in findings:
+        table.add_row(marks.get(f["status"], "?"), f["what"], escape(str(f["value"])), escape(f.get("fix") or ""))
+    return table
