@@ -111,7 +111,9 @@ def run_summary(console: Console, report) -> None:
     labels = ", ".join(f"{n} {k}" for k, n in sorted(by_label.items()))
     verdict = "[green]PASSED[/]" if report.passed else ("[yellow]INTERRUPTED[/]" if report.interrupted else "[red]FAILED[/]")
     cleanup = report.cleanup
-    if cleanup.kept:
+    if cleanup.kept and report.target == "moto":
+        tail = "resources kept in the in-process emulator until this process exits (use --target server to inspect them)"
+    elif cleanup.kept:
         tail = f"resources kept (run {report.run_id}): `awslabs cleanup --run {report.run_id}` removes them"
     else:
         tail = f"cleanup: {len(cleanup.deleted)} deleted, {len(cleanup.leftover)} left"
