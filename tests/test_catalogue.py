@@ -12,6 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_every_lab_folder_in_the_repo_is_in_the_catalogue():
+    catalog = Catalog()
+    assert list(catalog) and catalog.problems == []
     folders = {p.name for p in (ROOT / "labs").iterdir() if p.is_dir() and not p.name.startswith(("_", "."))}
     assert folders == {lab.id for lab in Catalog()}
 

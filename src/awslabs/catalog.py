@@ -157,8 +157,12 @@ def default_labs_dir() -> Path:
 
 
 class Catalog:
+    """The labs under ``root``. A lab folder that breaks the contract is skipped and reported in
+    ``problems`` (one broken lab must not hide the others); the tests require no problems."""
+
     def __init__(self, root: Path | None = None):
         self.root = Path(root) if root else default_labs_dir()
+        self.problems: list[str] = []
 
     @cached_property
     def labs(self) -> dict[str, Lab]:
@@ -166,8 +170,12 @@ class Catalog:
             raise LabDefinitionError(f"no lab catalogue at {self.root}")
         found = {}
         for path in sorted(self.root.iterdir()):
-            if path.is_dir() and not path.name.startswith(("_", ".")) and (path / "lab.toml").exists():
-                lab = parse_lab(path)
+            if path.is_dir() and not path.name.startswith(("_", ".")):
+                try:
+                    lab = parse_lab(path)
+                except LabDefinitionError as err:
+                    self.problems.append(str(err))
+                    continue
                 found[lab.id] = lab
         return found
 

@@ -80,7 +80,11 @@ def _settings(target=None, endpoint_url=None, region=None):
 def _catalog():
     from ..catalog import Catalog
 
-    return Catalog()
+    catalog = Catalog()
+    catalog.labs  # noqa: B018 - load now so problems are known
+    for problem in catalog.problems:
+        click.echo(f"awslabs: note: skipped a broken lab: {problem}", err=True)
+    return catalog
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)

@@ -1,0 +1,328 @@
+"""SQS: standard and FIFO queues, visibility timeout, dead-letter queues, long polling, delay
+queues, FIFO deduplication and ordering, batch limits.
+
+moto's SQS keeps real time, so every effect here really happens: messages disappear and come
+back, a long poll returns when a message lands. Receiving consumes messages, so each apply step
+records what it observed in ``ctx.state`` and the checks assert those observations plus the
+queue attributes read back live. Timeouts are 1-2 seconds so the lab runs in a few seconds; the
+same code runs unchanged on real AWS.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+from botocore.exceptions import ClientError
+
+from awslabs.lab import Check, equal, expect
+
+
+def _name(ctx, suffix: str, fifo: bool = False) -> str:
+    return f"{ctx.name(suffix, max_len=75)}.fifo" if fifo else ctx.name(suffix, max_len=80)
+
+
+def _create_queue(ctx, suffix: str, fifo: bool = False, **attributes) -> str:
+    name = _name(ctx, suffix, fifo)
+    ctx.track("sqs:queue", name)
+    if fifo:
+        attributes["FifoQueue"] = "true"
+    attrs = {k: str(v) for k, v in attributes.items()}
+    return ctx.client("sqs").create_queue(QueueName=name, Attributes=attrs, tags=ctx.tags)["QueueUrl"]
+
+
+def _url(ctx, suffix: str, fifo: bool = False) -> str:
+    return ctx.client("sqs").get_queue_url(QueueName=_name(ctx, suffix, fifo))["QueueUrl"]
+
+
+def _attrs(ctx, suffix: str, fifo: bool = False) -> dict:
+    return ctx.client("sqs").get_queue_attributes(QueueUrl=_url(ctx, suffix, fifo), AttributeNames=["All"])[
+        "Attributes"
+    ]
+
+
+def _receive(ctx, url: str, wait: int = 0, count: int = 1, visibility: int | None = None) -> list[dict]:
+    kwargs = {"QueueUrl": url, "MaxNumberOfMessages": count, "WaitTimeSeconds": wait,
+              "AttributeNames": ["ApproximateReceiveCount", "MessageGroupId"]}
+    if visibility is not None:
+        kwargs["VisibilityTimeout"] = visibility
+    return ctx.client("sqs").receive_message(**kwargs).get("Messages", [])
+
+
+def _not_run(name: str) -> Check:
+    return Check(name, False, "the step has not run yet (nothing observed)", "emulated")
+
+
+def _error_code(err: ClientError) -> str:
+    return err.response.get("Error", {}).get("Code", "?")
+
+
+# -- 1. standard vs FIFO ------------------------------------------------------------------------
+def apply_create_queues(ctx):
+    _create_queue(ctx, "standard")
+    _create_queue(ctx, "orders", fifo=True, ContentBasedDeduplication="true")
+
+
+def check_create_queues(ctx):
+    standard = _attrs(ctx, "standard")
+    fifo = _attrs(ctx, "orders", fifo=True)
+    yield expect(
+        "the standard queue is not FIFO", "FifoQueue" not in standard, standard.get("FifoQueue", "no FifoQueue")
+    )
+    yield equal("the .fifo queue is FIFO", fifo.get("FifoQueue"), "true")
+    yield equal(
+        "the FIFO queue deduplicates by content (SHA-256 of the body)", fifo.get("ContentBasedDeduplication"), "true"
+    )
+
+
+# -- 2. visibility timeout ----------------------------------------------------------------------
+def apply_visibility_timeout(ctx):
+    sqs = ctx.client("sqs")
+    url = _url(ctx, "standard")
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "1"})
+    sqs.send_message(QueueUrl=url, MessageBody="resize image 42")
+    first = _receive(ctx, url, wait=2)
+    started = time.monotonic()
+    hidden = _receive(ctx, url, wait=0)  # in flight: nobody else sees it
+    time.sleep(max(0.0, 1.15 - (time.monotonic() - started)))
+    again = _receive(ctx, url, wait=2)  # the timeout expired without a delete: it is back
+    for message in again:
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    ctx.state["visibility"] = {
+        "first": first[0]["MessageId"] if first else None,
+        "while_in_flight": len(hidden),
+        "again": again[0]["MessageId"] if again else None,
+        "receive_count": int(again[0]["Attributes"]["ApproximateReceiveCount"]) if again else None,
+    }
+
+
+def check_visibility_timeout(ctx):
+    seen = ctx.state.get("visibility")
+    yield equal("the queue's visibility timeout is 1 second", _attrs(ctx, "standard").get("VisibilityTimeout"), "1")
+    if seen is None:
+        yield _not_run("a received message is invisible to the next receive")
+        return
+    yield expect("the first receive got the message", seen["first"] is not None, str(seen["first"]))
+    yield equal("a received message is invisible to the next receive", seen["while_in_flight"], 0)
+    yield expect(
+        "not deleted, it is visible again after the timeout (same message, received twice)",
+        seen["again"] is not None and seen["again"] == seen["first"] and seen["receive_count"] == 2,
+        f"message {seen['again']}, ApproximateReceiveCount {seen['receive_count']}",
+    )
+
+
+# -- 3. dead-letter queue -----------------------------------------------------------------------
+def apply_dead_letter_queue(ctx):
+    sqs = ctx.client("sqs")
+    dlq_url = _create_queue(ctx, "dlq", MessageRetentionPeriod=1209600)  # keep failures 14 days
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    # VisibilityTimeout 0: a failed (undeleted) message is offered again at once
+    work_url = _create_queue(
+        ctx, "work", VisibilityTimeout=0,
+        RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "2"}),
+    )
+    sqs.send_message(QueueUrl=work_url, MessageBody="poison message")
+    counts = []
+    for _ in range(3):  # a consumer that keeps failing: receives, never deletes
+        got = _receive(ctx, work_url, wait=1)
+        counts.append(int(got[0]["Attributes"]["ApproximateReceiveCount"]) if got else 0)
+    dead = _receive(ctx, dlq_url, wait=2)
+    for message in dead:
+        sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=message["ReceiptHandle"])
+    ctx.state["dlq"] = {"receive_counts": counts, "dlq_body": dead[0]["Body"] if dead else None}
+
+
+def check_dead_letter_queue(ctx):
+    policy = json.loads(_attrs(ctx, "work").get("RedrivePolicy", "{}"))
+    dlq_arn = _attrs(ctx, "dlq").get("QueueArn")
+    yield expect(
+        "the work queue redrives to the DLQ after 2 receives",
+        policy.get("deadLetterTargetArn") == dlq_arn and str(policy.get("maxReceiveCount")) == "2",
+        json.dumps(policy),
+    )
+    sources = ctx.client("sqs").list_dead_letter_source_queues(QueueUrl=_url(ctx, "dlq")).get("queueUrls", [])
+    yield equal("list_dead_letter_source_queues names the work queue", sources, [_url(ctx, "work")])
+    seen = ctx.state.get("dlq")
+    if seen is None:
+        yield _not_run("received twice, then gone from the work queue")
+        return
+    yield equal("received twice (counts 1, 2), then gone from the work queue", seen["receive_counts"], [1, 2, 0])
+    yield equal("the dead-letter queue holds the poison message", seen["dlq_body"], "poison message")
+
+
+# -- 4. long polling ----------------------------------------------------------------------------
+def apply_long_polling(ctx):
+    sqs = ctx.client("sqs")
+    url = _create_queue(ctx, "poll", ReceiveMessageWaitTimeSeconds=5)
+    started = time.monotonic()
+    empty = _receive(ctx, url, wait=0)  # short poll: answers at once, even when empty
+    short_seconds = time.monotonic() - started
+
+    def producer():
+        time.sleep(0.5)
+        sqs.send_message(QueueUrl=url, MessageBody="arrived while you waited")
+
+    thread = threading.Thread(target=producer, daemon=True)
+    started = time.monotonic()
+    thread.start()
+    got = _receive(ctx, url, wait=5)  # long poll: returns as soon as the message lands
+    long_seconds = time.monotonic() - started
+    thread.join(timeout=5)
+    for message in got:
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    ctx.state["long_poll"] = {
+        "short_empty": not empty,
+        "short_seconds": round(short_seconds, 3),
+        "body": got[0]["Body"] if got else None,
+        "long_seconds": round(long_seconds, 3),
+    }
+
+
+def check_long_polling(ctx):
+    waits = _attrs(ctx, "poll").get("ReceiveMessageWaitTimeSeconds")
+    yield equal("the queue long-polls by default for up to 5 s", waits, "5")
+    seen = ctx.state.get("long_poll")
+    if seen is None:
+        yield _not_run("the long poll returned the message sent 0.5 s after it started")
+        return
+    yield expect(
+        "a short poll (WaitTimeSeconds=0) on an empty queue answers at once",
+        seen["short_empty"] and seen["short_seconds"] < 1.0,
+        f"empty in {seen['short_seconds']} s",
+    )
+    yield equal(
+        "the long poll returned the message sent 0.5 s after it started", seen["body"], "arrived while you waited"
+    )
+    yield expect(
+        "... as soon as it arrived, well before WaitTimeSeconds=5",
+        0.4 <= seen["long_seconds"] < 3.0,
+        f"returned after {seen['long_seconds']} s",
+    )
+
+
+# -- 5. delay queue -----------------------------------------------------------------------------
+def apply_delay_queue(ctx):
+    sqs = ctx.client("sqs")
+    url = _create_queue(ctx, "delayed", DelaySeconds=1)
+    sent = time.monotonic()
+    sqs.send_message(QueueUrl=url, MessageBody="not before one second")
+    at_once = _receive(ctx, url, wait=0)
+    got = _receive(ctx, url, wait=3)
+    seconds = time.monotonic() - sent
+    for message in got:
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    ctx.state["delay"] = {
+        "at_once": len(at_once), "body": got[0]["Body"] if got else None, "seconds": round(seconds, 3)
+    }
+
+
+def check_delay_queue(ctx):
+    yield equal("the queue delays every new message by 1 s", _attrs(ctx, "delayed").get("DelaySeconds"), "1")
+    seen = ctx.state.get("delay")
+    if seen is None:
+        yield _not_run("a message sent to a delay queue is not receivable at once")
+        return
+    yield equal("a message sent to a delay queue is not receivable at once", seen["at_once"], 0)
+    yield expect(
+        "it is delivered once the delay is over (after ~1 s)",
+        seen["body"] == "not before one second" and 0.9 <= seen["seconds"] < 3.0,
+        f"{seen['body']!r} after {seen['seconds']} s",
+    )
+
+
+# -- 6. FIFO: deduplication, per-group ordering -------------------------------------------------
+FIFO_SENDS = (("A", "a1"), ("B", "b1"), ("A", "a2"), ("B", "b2"), ("A", "a3"), ("C", "same body"), ("C", "same body"))
+
+
+def apply_fifo_ordering(ctx):
+    sqs = ctx.client("sqs")
+    url = _url(ctx, "orders", fifo=True)
+    for group, body in FIFO_SENDS:
+        # no MessageDeduplicationId: ContentBasedDeduplication derives it from the body
+        sqs.send_message(QueueUrl=url, MessageBody=body, MessageGroupId=group)
+    first = _receive(ctx, url, wait=1, count=1, visibility=30)  # a1, group A is now locked
+    others = _receive(ctx, url, wait=1, count=10, visibility=30)
+    delivered = [(m["Attributes"]["MessageGroupId"], m["Body"]) for m in first + others]
+    locked_out = [body for group, body in delivered[1:] if group == "A"]
+    for message in first + others:
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    expected = len(set(FIFO_SENDS))
+    for _ in range(6):  # drain the rest, in order, deleting as we go
+        if len(delivered) >= expected:
+            break
+        got = _receive(ctx, url, wait=1, count=10)
+        if not got:
+            break
+        delivered += [(m["Attributes"]["MessageGroupId"], m["Body"]) for m in got]
+        for message in got:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    ctx.state["fifo"] = {
+        "first": delivered[0][1] if delivered else None,
+        "a_while_a1_in_flight": locked_out,
+        "delivered": delivered,
+    }
+
+
+def check_fifo_ordering(ctx):
+    seen = ctx.state.get("fifo")
+    if seen is None:
+        yield _not_run("the duplicate body was delivered once")
+        return
+    bodies = [body for _, body in seen["delivered"]]
+    yield equal("the duplicate body was delivered once (content-based deduplication)", bodies.count("same body"), 1)
+    by_group: dict[str, list[str]] = {}
+    for group, body in seen["delivered"]:
+        by_group.setdefault(group, []).append(body)
+    yield equal("group A arrived in order", by_group.get("A"), ["a1", "a2", "a3"])
+    yield equal("group B arrived in order", by_group.get("B"), ["b1", "b2"])
+    yield expect(
+        "while a1 was in flight, no other group-A message was handed out",
+        seen["first"] == "a1" and not seen["a_while_a1_in_flight"],
+        f"first {seen['first']!r}; group A during lock: {seen['a_while_a1_in_flight']}",
+    )
+
+
+# -- 7. batch limits ----------------------------------------------------------------------------
+def apply_batch_limits(ctx):
+    sqs = ctx.client("sqs")
+    url = _create_queue(ctx, "batch")
+    ten = [{"Id": f"m{i}", "MessageBody": f"event {i}"} for i in range(10)]
+    ok = sqs.send_message_batch(QueueUrl=url, Entries=ten)
+    answers = {"ten": len(ok.get("Successful", []))}
+    for label, entries in (
+        ("eleven", ten + [{"Id": "m10", "MessageBody": "one too many"}]),
+        ("duplicate_ids", [{"Id": "same", "MessageBody": "x"}, {"Id": "same", "MessageBody": "y"}]),
+    ):
+        try:
+            sqs.send_message_batch(QueueUrl=url, Entries=entries)
+            answers[label] = "accepted"
+        except ClientError as err:
+            answers[label] = _error_code(err)
+    ctx.state["batch"] = answers
+
+
+def check_batch_limits(ctx):
+    seen = ctx.state.get("batch")
+    if seen is None:
+        yield _not_run("a batch of 10 entries is accepted")
+        return
+    yield equal("a batch of 10 entries is accepted", seen["ten"], 10)
+    yield expect(
+        "a batch of 11 entries is refused",
+        "TooManyEntriesInBatchRequest" in seen["eleven"],
+        seen["eleven"],
+    )
+    yield expect(
+        "entry Ids in a batch must be distinct",
+        "BatchEntryIdsNotDistinct" in seen["duplicate_ids"],
+        seen["duplicate_ids"],
+    )
+    if ctx.on_aws:  # the approximate counters lag on AWS
+        yield Check("the queue holds exactly the 10 accepted messages", False,
+                    "ApproximateNumberOfMessages is eventually consistent on AWS", "aws", skipped=True)
+    else:
+        yield equal(
+            "the queue holds exactly the 10 accepted messages",
+            _attrs(ctx, "batch").get("ApproximateNumberOfMessages"),
+            "10",
+        )

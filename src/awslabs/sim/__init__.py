@@ -1,0 +1,1 @@
+"""Simulators of documented AWS rules (pure Python, no boto3): what moto does not model."""
