@@ -17,14 +17,17 @@ from .ledger import Entry, Ledger
 class CleanupResult:
     deleted: list[dict] = field(default_factory=list)
     leftover: list[dict] = field(default_factory=list)
+    # resources the target cannot delete by its nature (an emulator limit, not a leak)
+    notes: list[dict] = field(default_factory=list)
     kept: bool = False
 
     def to_dict(self) -> dict:
-        return {"deleted": self.deleted, "leftover": self.leftover, "kept": self.kept}
+        return {"deleted": self.deleted, "leftover": self.leftover, "notes": self.notes, "kept": self.kept}
 
     def merge(self, other: "CleanupResult") -> None:
         self.deleted += other.deleted
         self.leftover += other.leftover
+        self.notes += other.notes
 
 
 def _describe_error(err: Exception) -> str:
@@ -56,10 +59,11 @@ def delete_entries(clients, entries: list[Entry], ledger: Ledger) -> CleanupResu
             if entry.id.startswith(PENDING):
                 ledger.record_deleted(entry)  # resolved above by the tag sweep
                 continue
+            note = None
             try:
                 kind = resources.kind(entry.kind)
                 try:
-                    kind.delete(clients, entry.id, entry.extra)
+                    note = kind.delete(clients, entry.id, entry.extra)
                 except Exception as err:  # noqa: BLE001 - any failure is reported, not raised
                     if not resources.is_gone(err):
                         raise
@@ -68,7 +72,10 @@ def delete_entries(clients, entries: list[Entry], ledger: Ledger) -> CleanupResu
                 continue
             if entry.lab != "?":
                 ledger.record_deleted(entry)
-            result.deleted.append({"kind": entry.kind, "id": entry.id})
+            if isinstance(note, str):  # the deleter explains why nothing could be deleted
+                result.notes.append({"kind": entry.kind, "id": entry.id, "note": note})
+            else:
+                result.deleted.append({"kind": entry.kind, "id": entry.id})
         if not failed:
             break
         order = [entry for entry, _ in failed]

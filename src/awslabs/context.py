@@ -48,8 +48,8 @@ class LabContext:
     def on_aws(self) -> bool:
         return self.target.name == "aws"
 
-    def client(self, service: str, region: str | None = None):
-        return self.target.client(service, region)
+    def client(self, service: str, region: str | None = None, endpoint_url: str | None = None):
+        return self.target.client(service, region, endpoint_url)
 
     def subprocess_env(self) -> dict[str, str]:
         return self.target.subprocess_env()

@@ -122,6 +122,8 @@ def run_summary(console: Console, report) -> None:
     )
     for item in cleanup.leftover:
         console.print(f"   [red]left:[/] {item['kind']} {escape(item['id'])} — {escape(item['error'])}")
+    for item in cleanup.notes:
+        console.print(f"   [yellow]note:[/] {item['kind']} {escape(item['id'])} — {escape(item['note'])}")
 
 
 def overall_summary(console: Console, reports) -> None:

@@ -1,7 +1,9 @@
 """How to delete (and find) every kind of resource a lab creates.
 
 Each module in this package registers *kinds* with ``@deleter(kind, order)``: a function
-``delete(clients, id, extra)`` that removes one resource. ``clients`` has ``.client(service)``.
+``delete(clients, id, extra)`` that removes one resource. It returns None, or a one-line note
+when the target cannot delete that kind at all (an emulator limit, reported as such, not as a
+leak). ``clients`` has ``.client(service)``.
 Deleters are idempotent: an error that says the resource is already gone counts as deleted.
 ``order`` gives the dependency order (lower is deleted first: instances before volumes, objects
 and buckets last because other resources deliver into them).

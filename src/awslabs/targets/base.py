@@ -26,13 +26,16 @@ class Target:
     def _session(self) -> boto3.session.Session:
         raise NotImplementedError
 
-    def client(self, service: str, region: str | None = None):
-        """One client per (service, region) for the life of the target: clients are not cheap."""
-        key = (service, region or self.region)
+    def client(self, service: str, region: str | None = None, endpoint_url: str | None = None):
+        """One client per (service, region, endpoint) for the life of the target: clients are not
+        cheap. ``endpoint_url`` is for per-resource data endpoints (Kinesis Video media APIs); a
+        target with its own endpoint (a server, the AWS stand-in) keeps that one."""
+        endpoint = self.endpoint_url or endpoint_url
+        key = (service, region or self.region, endpoint)
         with self._lock:
             if key not in self._clients:
                 self._clients[key] = self._session().client(
-                    service, region_name=key[1], endpoint_url=self.endpoint_url, config=CLIENT_CONFIG
+                    service, region_name=key[1], endpoint_url=endpoint, config=CLIENT_CONFIG
                 )
             return self._clients[key]
 

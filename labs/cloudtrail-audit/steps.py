@@ -1,0 +1,303 @@
+"""CloudTrail audit: a trail that satisfies CloudTrail's bucket policy, logs S3 data events for the
+training bucket, validates its log files and delivers to CloudWatch Logs — then the log files
+answer "who deleted the training data?".
+
+moto accepts a trail whose bucket has no policy, delivers no log files and has no lookup_events.
+So: the lab's own validator (``awslabs.sim.cloudtrail_policy``, AWS's documented policy) refuses
+the trail with AWS's InsufficientS3BucketPolicyException message (``simulated``); a local recorder
+(``awslabs.local.cloudtrail``) captures the lab's own API calls through botocore events and writes
+CloudTrail-format log files, digests and CloudWatch Logs events into the trail's destinations
+(``local``). On real AWS the service refuses, delivers and validates, and the lab waits for it.
+"""
+from __future__ import annotations
+
+import json
+import time
+
+from botocore.exceptions import ClientError
+
+from awslabs.lab import Check, equal, expect
+from awslabs.local import cloudtrail as trail_log
+from awslabs.sim import cloudtrail_policy
+
+TRAINING_FILES = {"train.csv": b"age,income,churn\n34,52000,0\n51,61000,1\n", "validation.csv": b"age,income,churn\n29,48000,0\n",
+                  "README.txt": b"churn model training data v3\n"}
+DELETED = ["train.csv", "validation.csv"]
+
+
+def _label(ctx, off_aws: str) -> str:
+    return "emulated" if ctx.on_aws else off_aws
+
+
+def _training(ctx) -> str:
+    return ctx.name("training-data")
+
+
+def _trail_bucket(ctx) -> str:
+    return ctx.name("trail-logs")
+
+
+def _trail(ctx) -> str:
+    return ctx.name("audit", max_len=128)
+
+
+def _group(ctx) -> str:
+    return f"/awslabs/{ctx.prefix}/cloudtrail"
+
+
+def _role(ctx) -> str:
+    return ctx.name("trail-to-cwl", max_len=64)
+
+
+def _bucket_policy(ctx):
+    try:
+        return ctx.client("s3").get_bucket_policy(Bucket=_trail_bucket(ctx))["Policy"]
+    except ClientError as err:
+        if err.response["Error"]["Code"] == "NoSuchBucketPolicy":
+            return None
+        raise
+
+
+def _create_trail(ctx, **kwargs):
+    """CreateTrail as AWS does it: refuse a bucket whose policy CloudTrail cannot use. On AWS the
+    service checks; elsewhere the lab checks (moto would accept anything)."""
+    if not ctx.on_aws:
+        problems = cloudtrail_policy.problems(_bucket_policy(ctx), kwargs["S3BucketName"], ctx.account, ctx.region,
+                                              kwargs["Name"], kwargs.get("S3KeyPrefix", ""))
+        if problems:
+            raise ClientError({"Error": {"Code": cloudtrail_policy.ERROR_CODE,
+                                         "Message": cloudtrail_policy.refusal_message(kwargs["S3BucketName"])}},
+                              "CreateTrail")
+    return ctx.client("cloudtrail").create_trail(**kwargs)
+
+
+def _describe_trail(ctx) -> dict:
+    trails = ctx.client("cloudtrail").describe_trails(trailNameList=[_trail(ctx)])["trailList"]
+    return trails[0] if trails else {}
+
+
+# -- 1. buckets -----------------------------------------------------------------------------------
+def apply_create_buckets(ctx):
+    s3 = ctx.client("s3")
+    for bucket in (_training(ctx), _trail_bucket(ctx)):
+        ctx.track("s3:bucket", bucket)
+        kwargs = {} if ctx.region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": ctx.region}}
+        s3.create_bucket(Bucket=bucket, **kwargs)
+        s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": ctx.tag_list()})
+    for key, body in TRAINING_FILES.items():
+        s3.put_object(Bucket=_training(ctx), Key=key, Body=body)
+
+
+def check_create_buckets(ctx):
+    keys = [o["Key"] for o in ctx.client("s3").list_objects_v2(Bucket=_training(ctx)).get("Contents", [])]
+    yield equal("the training bucket holds the training files", sorted(keys), sorted(TRAINING_FILES))
+    names = {b["Name"] for b in ctx.client("s3").list_buckets()["Buckets"]}
+    yield expect("the trail bucket exists", _trail_bucket(ctx) in names, _trail_bucket(ctx))
+
+
+# -- 2. the bucket policy CloudTrail requires -------------------------------------------------------
+def apply_bucket_policy(ctx):
+    ctx.track("cloudtrail:trail", _trail(ctx))
+    try:  # first without the policy: CloudTrail refuses
+        _create_trail(ctx, Name=_trail(ctx), S3BucketName=_trail_bucket(ctx), IsMultiRegionTrail=True)
+        ctx.state["refusal"] = None
+    except ClientError as err:
+        ctx.state["refusal"] = f"{err.response['Error']['Code']}: {err.response['Error']['Message']}"
+    policy = cloudtrail_policy.required_policy(_trail_bucket(ctx), ctx.account, ctx.region, _trail(ctx))
+    ctx.client("s3").put_bucket_policy(Bucket=_trail_bucket(ctx), Policy=json.dumps(policy))
+
+
+def check_bucket_policy(ctx):
+    expected = f"{cloudtrail_policy.ERROR_CODE}: {cloudtrail_policy.refusal_message(_trail_bucket(ctx))}"
+    yield equal("without the policy CreateTrail is refused with AWS's error", ctx.state.get("refusal"), expected,
+                _label(ctx, "simulated"))
+    policy = _bucket_policy(ctx)
+    sids = sorted(s.get("Sid") for s in json.loads(policy)["Statement"]) if policy else []
+    yield equal("the policy has the ACL-check and write statements", sids, ["AWSCloudTrailAclCheck", "AWSCloudTrailWrite"])
+    problems = cloudtrail_policy.problems(policy, _trail_bucket(ctx), ctx.account, ctx.region, _trail(ctx))
+    yield equal("the policy meets CloudTrail's documented requirements", problems, [], "simulated")
+
+
+# -- 3. the trail -----------------------------------------------------------------------------------
+def apply_create_trail(ctx):
+    logs, iam = ctx.client("logs"), ctx.client("iam")
+    ctx.track("logs:group", _group(ctx))
+    logs.create_log_group(logGroupName=_group(ctx), tags=ctx.tags)
+    logs.put_retention_policy(logGroupName=_group(ctx), retentionInDays=30)
+    group_arn = f"arn:aws:logs:{ctx.region}:{ctx.account}:log-group:{_group(ctx)}:*"
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                                                     "Action": "sts:AssumeRole"}]}
+    ctx.track("iam:role", _role(ctx))
+    role_arn = iam.create_role(RoleName=_role(ctx), AssumeRolePolicyDocument=json.dumps(trust), Tags=ctx.tag_list())["Role"]["Arn"]
+    iam.put_role_policy(RoleName=_role(ctx), PolicyName="deliver-to-cloudwatch-logs", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                                                "Resource": group_arn}]}))
+    deadline = time.time() + (120 if ctx.on_aws else 0)
+    while True:
+        try:
+            _create_trail(ctx, Name=_trail(ctx), S3BucketName=_trail_bucket(ctx), IsMultiRegionTrail=True,
+                          IncludeGlobalServiceEvents=True, EnableLogFileValidation=True,
+                          CloudWatchLogsLogGroupArn=group_arn, CloudWatchLogsRoleArn=role_arn, TagsList=ctx.tag_list())
+            break
+        except ClientError as err:  # a new role takes a few seconds before CloudTrail may assume it
+            if time.time() > deadline or "CloudWatchLogs" not in err.response["Error"]["Code"]:
+                raise
+            time.sleep(10)
+
+
+def check_create_trail(ctx):
+    trail = _describe_trail(ctx)
+    yield expect("the trail is multi-region", trail.get("IsMultiRegionTrail") is True, str(trail.get("IsMultiRegionTrail")))
+    yield expect("log file validation is on", trail.get("LogFileValidationEnabled") is True,
+                 str(trail.get("LogFileValidationEnabled")))
+    yield equal("it delivers to the trail bucket", trail.get("S3BucketName"), _trail_bucket(ctx))
+    yield expect("it delivers to the CloudWatch Logs group through the role",
+                 f":log-group:{_group(ctx)}:" in (trail.get("CloudWatchLogsLogGroupArn") or "")
+                 and (trail.get("CloudWatchLogsRoleArn") or "").endswith(f"role/{_role(ctx)}"),
+                 str(trail.get("CloudWatchLogsLogGroupArn")))
+
+
+# -- 4. event selectors, start logging --------------------------------------------------------------
+def apply_event_selectors(ctx):
+    ct = ctx.client("cloudtrail")
+    ct.put_event_selectors(TrailName=_trail(ctx), EventSelectors=[{
+        "ReadWriteType": "All", "IncludeManagementEvents": True,
+        "DataResources": [{"Type": "AWS::S3::Object", "Values": [f"arn:aws:s3:::{_training(ctx)}/"]}]}])
+    ct.start_logging(Name=_trail(ctx))
+
+
+def check_event_selectors(ctx):
+    ct = ctx.client("cloudtrail")
+    selectors = ct.get_event_selectors(TrailName=_trail(ctx)).get("EventSelectors", [])
+    values = [v for s in selectors for r in s.get("DataResources", []) for v in r.get("Values", [])]
+    yield equal("S3 data events are logged for the training bucket only", values, [f"arn:aws:s3:::{_training(ctx)}/"])
+    yield expect("the trail is logging", ct.get_trail_status(Name=_trail(ctx)).get("IsLogging") is True, "IsLogging")
+
+
+# -- 5. the incident --------------------------------------------------------------------------------
+def _activity(ctx, recorder=None):
+    s3 = ctx.client("s3")
+    for key in ("train.csv", "validation.csv"):  # a data scientist reads the data...
+        s3.get_object(Bucket=_training(ctx), Key=key)["Body"].read()
+    s3.put_object(Bucket=_training(ctx), Key="notes/feature-ideas.txt", Body=b"try tenure buckets\n")
+    if recorder:
+        recorder.flush()  # CloudTrail delivers about every 5 minutes: here, one file per phase
+    for key in DELETED:  # ...and later someone deletes it
+        s3.delete_object(Bucket=_training(ctx), Key=key)
+    if recorder:
+        recorder.flush()
+
+
+def _records(ctx) -> list[dict]:
+    return trail_log.read_records(ctx.client("s3"), _trail_bucket(ctx), ctx.account)
+
+
+def _deletions(ctx, records: list[dict]) -> list[dict]:
+    return [r for r in records if r["eventName"] in ("DeleteObject", "DeleteObjects")
+            and (r.get("requestParameters") or {}).get("bucketName") == _training(ctx)]
+
+
+def apply_incident(ctx):
+    if ctx.on_aws:
+        _activity(ctx)
+        # CloudTrail delivers log files within about 5-15 minutes: wait, bounded.
+        deadline = time.time() + 20 * 60
+        while time.time() < deadline and len(_deletions(ctx, _records(ctx))) < len(DELETED):
+            time.sleep(30)
+        return
+    with trail_log.TrailRecorder(ctx, _trail(ctx), services=("s3", "cloudtrail")) as recorder:
+        _activity(ctx, recorder)
+
+
+def check_incident(ctx):
+    s3 = ctx.client("s3")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=_training(ctx)).get("Contents", [])]
+    yield expect("the training files are gone", not set(DELETED) & set(keys), str(sorted(keys)))
+    log_keys = trail_log.log_file_keys(s3, _trail_bucket(ctx), ctx.account)
+    bad = [k for k in log_keys if not trail_log.LOG_KEY.match(k)]
+    yield expect("log files are delivered under AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/ as *.json.gz",
+                 log_keys and not bad, f"{len(log_keys)} file(s){'; bad: ' + bad[0] if bad else ''}", _label(ctx, "local"))
+    # On AWS the files also hold other activity in the account: judge the records about this lab.
+    records = [r for r in _records(ctx) if (r.get("requestParameters") or {}).get("bucketName") == _training(ctx)]
+    required = ("eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion",
+                "sourceIPAddress", "userAgent", "requestParameters", "responseElements", "requestID", "eventID",
+                "readOnly", "eventType", "recipientAccountId")
+    incomplete = [r.get("eventName") for r in records if any(f not in r for f in required)]
+    yield expect("every record about the training bucket has the documented fields", records and not incomplete,
+                 f"{len(records)} record(s); incomplete: {incomplete[:3]}", _label(ctx, "local"))
+    if ctx.on_aws:
+        yield Check("CloudWatch Logs received the events", False, "delivery to CloudWatch Logs is checked in the "
+                    "console on AWS (it lags like S3 delivery)", "aws", skipped=True)
+        return
+    stream = f"{ctx.account}_CloudTrail_{ctx.region}"
+    events = ctx.client("logs").get_log_events(logGroupName=_group(ctx), logStreamName=stream)["events"]
+    names = [json.loads(e["message"])["eventName"] for e in events]
+    yield expect("the trail's CloudWatch Logs stream got the DeleteObject events", names.count("DeleteObject") == len(DELETED),
+                 f"{stream}: {names}", "local")
+
+
+# -- 6. investigate -----------------------------------------------------------------------------------
+def _report_path(ctx):
+    return ctx.output_dir / "who-deleted-the-training-data.json"
+
+
+def apply_investigate(ctx):
+    deletions = _deletions(ctx, _records(ctx))
+    report = {
+        "question": f"who deleted objects from s3://{_training(ctx)}?",
+        "answers": [{"who": r["userIdentity"].get("arn"), "identityType": r["userIdentity"].get("type"),
+                     "accessKeyId": r["userIdentity"].get("accessKeyId"), "when": r["eventTime"],
+                     "from": r["sourceIPAddress"], "userAgent": r["userAgent"],
+                     "what": (r.get("requestParameters") or {}).get("key"), "eventID": r["eventID"]} for r in deletions],
+    }
+    if not ctx.on_aws:  # digests arrive hourly on AWS: validated there with `aws cloudtrail validate-logs`
+        check = trail_log.validate_logs(ctx.client("s3"), _trail_bucket(ctx), ctx.account, ctx.region)
+        report["validation"] = {"digests": check.digests, "logFiles": check.log_files, "problems": check.problems}
+    _report_path(ctx).write_text(json.dumps(report, indent=1))
+
+
+def check_investigate(ctx):
+    report = json.loads(_report_path(ctx).read_text())
+    me = ctx.client("sts").get_caller_identity()["Arn"]
+    label = _label(ctx, "local")
+    yield equal("who: the principal that made the calls", sorted({a["who"] for a in report["answers"]}), [me], label)
+    yield equal("what: the deleted training files", sorted(a["what"] for a in report["answers"]), DELETED, label)
+    if ctx.on_aws:
+        yield Check("digest files validate", False, "digests are delivered hourly: run `aws cloudtrail validate-logs "
+                    "--trail-arn <arn> --start-time <time>` later", "aws", skipped=True)
+        events = ctx.client("cloudtrail").lookup_events(
+            LookupAttributes=[{"AttributeKey": "ResourceName", "AttributeValue": _trail(ctx)}], MaxResults=50)["Events"]
+        names = {e["EventName"] for e in events}
+        yield expect("lookup_events (Event history, management events only) shows StartLogging", "StartLogging" in names,
+                     str(sorted(names)), "emulated")
+        return
+    validation = report["validation"]
+    yield expect("log file validation: every log file matches its digest's SHA-256 and the digests chain",
+                 validation["digests"] >= 2 and not validation["problems"],
+                 f"{validation['digests']} digest(s), {validation['logFiles']} log file(s), problems: {validation['problems']}",
+                 "local")
+    yield ctx.aws_only("lookup_events (Event history) finds the trail's StartLogging",
+                       "moto has no lookup_events; Event history holds management events only, never S3 data events")
+
+
+# -- 7. stop logging ---------------------------------------------------------------------------------
+def apply_stop_logging(ctx):
+    if ctx.on_aws:
+        ctx.client("cloudtrail").stop_logging(Name=_trail(ctx))
+        return
+    with trail_log.TrailRecorder(ctx, _trail(ctx), services=("cloudtrail",)) as recorder:
+        ctx.client("cloudtrail").stop_logging(Name=_trail(ctx))
+        recorder.flush()  # "If logging is stopped ... CloudTrail will deliver a final digest file"
+
+
+def check_stop_logging(ctx):
+    ct = ctx.client("cloudtrail")
+    yield expect("the trail no longer logs", ct.get_trail_status(Name=_trail(ctx)).get("IsLogging") is False, "IsLogging")
+    if ctx.on_aws:
+        yield Check("a final digest closes the chain", False, "digests are hourly on AWS", "aws", skipped=True)
+        return
+    names = [r["eventName"] for r in _records(ctx)]
+    check = trail_log.validate_logs(ctx.client("s3"), _trail_bucket(ctx), ctx.account, ctx.region)
+    yield expect("StopLogging is logged and a final digest extends the chain",
+                 names.count("StopLogging") == 1 and check.valid and check.digests >= 3,
+                 f"{check.digests} digests; problems: {check.problems}", "local")

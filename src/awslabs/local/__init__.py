@@ -1,0 +1,19 @@
+"""Local runners: the data plane that the emulator lacks, done for real on this machine.
+
+moto models the control plane (catalogues, jobs, tasks, clusters) but never moves data. The
+runners here make the effect happen so that, after a lab, the emulated S3 holds what a real run
+would have produced:
+
+- ``jobs``    job scripts run as real subprocesses with the service's argument/environment
+              contract and ``AWS_ENDPOINT_URL`` pointing at the emulator (Glue Python shell,
+              EMR/Spark steps);
+- ``sql``     Athena-style SQL over the Glue Data Catalog, executed by DuckDB over the objects
+              fetched from the emulator, results written back as CSV;
+- ``crawler`` a Glue crawler: schema inference with pyarrow, tables and partitions created
+              through the Glue API;
+- ``dms``     a DMS task: table mappings applied to an SQLite source, full-load and CDC files
+              written to S3 as DMS writes them.
+
+Every runner takes the lab context (``ctx``) and talks to the emulator only through
+``ctx.client()`` / ``ctx.subprocess_env()``; heavy libraries are imported inside functions.
+"""
