@@ -33,6 +33,7 @@ class Kind:
     delete: Deleter
 
 
+AWSLABS_TAG_KEYS = ("awslabs:lab", "awslabs:run", "awslabs:expires-at")
 KINDS: dict[str, Kind] = {}
 SWEEPERS: list[Callable] = []
 ARN_KINDS: list[tuple[re.Pattern, Callable[[re.Match], tuple[str, str] | None]]] = []

@@ -1,7 +1,7 @@
 """EC2: instances, EBS volumes and snapshots, and the VPC pieces labs create for EFS/FSx/SageMaker."""
 from __future__ import annotations
 
-from . import arn_kind, deleter
+from . import AWSLABS_TAG_KEYS, arn_kind, deleter
 
 
 @deleter("ec2:instance", order=10)
@@ -12,6 +12,12 @@ def terminate_instance(clients, instance_id: str, extra: dict) -> None:
         ec2.get_waiter("instance_terminated").wait(
             InstanceIds=[instance_id], WaiterConfig={"Delay": 5, "MaxAttempts": 60}
         )
+    # A terminated instance stays listed (with its tags) for a while on AWS and for good on moto:
+    # drop the awslabs tags so the tag sweep does not report it as a leftover.
+    try:
+        ec2.delete_tags(Resources=[instance_id], Tags=[{"Key": k} for k in AWSLABS_TAG_KEYS])
+    except Exception:  # noqa: BLE001 - best effort; the instance itself is gone
+        pass
 
 
 @deleter("ec2:spot-request", order=8)
@@ -52,3 +58,15 @@ def delete_vpc(clients, vpc_id: str, extra: dict) -> None:
 @arn_kind(r"^arn:aws[\w-]*:ec2:[\w-]+:\d*:(instance|volume|snapshot|security-group|subnet|vpc)/(.+)$")
 def _ec2_arn(m):
     return (f"ec2:{m.group(1)}", m.group(2))
+
+
+@deleter("ec2:vpc-endpoint", order=70)
+def delete_vpc_endpoints(clients, vpc_id: str, extra: dict) -> None:
+    """``vpc_id``: every endpoint of that VPC (known before the create call, unlike the endpoint
+    id; the tagging API does not list endpoints). They must go before the VPC."""
+    ec2 = clients.client("ec2")
+    found = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["VpcEndpoints"]
+    doomed = [e["VpcEndpointId"] for e in found if e.get("State", "").lower() not in ("deleted", "deleting")]
+    if doomed:
+        ec2.delete_vpc_endpoints(VpcEndpointIds=doomed)
+

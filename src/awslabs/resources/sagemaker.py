@@ -54,3 +54,14 @@ def _sagemaker_arn(m):
 @arn_kind(r"^arn:aws[\w-]*:sagemaker:[\w-]+:\d+:endpoint-config/(.+)$")
 def _endpoint_config_arn(m):
     return ("sagemaker:endpoint-config", m.group(1))
+
+
+@deleter("sagemaker:labeling-job", order=5)
+def stop_labeling_job(clients, name: str, extra: dict) -> None:
+    """Ground Truth labeling jobs cannot be deleted, only stopped (StopLabelingJob) while they run;
+    a stopped job keeps the labels already made. moto does not implement labeling jobs at all, so
+    only the aws target ever records this kind."""
+    sm = clients.client("sagemaker")
+    status = sm.describe_labeling_job(LabelingJobName=name).get("LabelingJobStatus")
+    if status in ("Initializing", "InProgress"):
+        sm.stop_labeling_job(LabelingJobName=name)

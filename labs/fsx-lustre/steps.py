@@ -1,0 +1,278 @@
+"""FSx for Lustre linked to S3 as the input of SageMaker training jobs.
+
+moto creates and deletes Lustre file systems but validates no capacity, drops ImportPath /
+ExportPath, has no Lifecycle field and moves no data; its training jobs are Completed at once and
+write no model artifact. So: capacity rules are checked by awslabs.sim.storage_io before the
+create call (``simulated``), the S3 link is read back only on AWS (``aws-only``), and the "why
+FSx" numbers come from a small documented model (``simulated``)."""
+from __future__ import annotations
+
+import json
+import random
+import time
+
+from awslabs.lab import StepFailed, equal, expect
+from awslabs.sim.storage_io import compare_sources, crossover_runs, format_table, validate_lustre
+
+CIDR = "10.42.0.0/16"
+DEPLOYMENT, CAPACITY = "SCRATCH_2", 1200
+# Requests the lab refuses before calling AWS (moto would accept them): what a learner often tries.
+INVALID_REQUESTS = [
+    ("SCRATCH_2", 1000, None),  # below the 1.2 TiB minimum
+    ("SCRATCH_2", 3600, None),  # after 2.4 TiB, only steps of 2.4 TiB
+    ("PERSISTENT_2", 2400, 300),  # per-unit throughput must be 125/250/500/1000
+]
+RUNS, DATASET_GIB = 5, 200  # the model's scenario: a 200 GiB dataset trained on 5 times
+XGBOOST_ACCOUNTS = {  # SageMaker XGBoost 1.7-1 image registries (SageMaker docs: Docker registry paths)
+    "us-east-1": "683313688378", "us-east-2": "257758044811", "us-west-2": "246618743249",
+    "eu-west-1": "141502667606", "eu-central-1": "492215442770",
+}
+
+
+# -- names and lookups --------------------------------------------------------------------------
+def _bucket(ctx):
+    return ctx.name("data")
+
+
+def _role(ctx):
+    return ctx.name("sagemaker", max_len=64)
+
+
+def _job(ctx, n):
+    return ctx.name(f"train-{n}", max_len=63)
+
+
+def _network(ctx):
+    """(vpc, [subnet, subnet], security group), found by the run tag and names."""
+    ec2 = ctx.client("ec2")
+    vpcs = ec2.describe_vpcs(Filters=[{"Name": "tag:awslabs:run", "Values": [ctx.run_id]}])["Vpcs"]
+    if not vpcs:
+        raise StepFailed("the lab's VPC does not exist (run the network step)")
+    vpc = vpcs[0]["VpcId"]
+    subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]
+    groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]},
+                                                   {"Name": "group-name", "Values": [ctx.name("lustre")]}])
+    sg = groups["SecurityGroups"][0]["GroupId"] if groups["SecurityGroups"] else None
+    return vpc, [s["SubnetId"] for s in sorted(subnets, key=lambda s: s["CidrBlock"])], sg
+
+
+def _file_system(ctx):
+    fsx = ctx.client("fsx")
+    for page in fsx.get_paginator("describe_file_systems").paginate():
+        for fs in page["FileSystems"]:
+            if {"Key": "awslabs:run", "Value": ctx.run_id} in fs.get("Tags", []):
+                return fs
+    return None
+
+
+def _image(ctx):
+    account = XGBOOST_ACCOUNTS.get(ctx.region, XGBOOST_ACCOUNTS["us-east-1"])
+    return f"{account}.dkr.ecr.{ctx.region}.amazonaws.com/sagemaker-xgboost:1.7-1"
+
+
+# -- steps --------------------------------------------------------------------------------------
+def apply_network(ctx):
+    ec2 = ctx.client("ec2")
+    entry = ctx.track_pending("ec2:vpc", "vpc")
+    vpc = ctx.resolve(entry, ec2.create_vpc(CidrBlock=CIDR, TagSpecifications=ctx.tag_specifications("vpc"))["Vpc"]["VpcId"])
+    zones = [z["ZoneName"] for z in ec2.describe_availability_zones(
+        Filters=[{"Name": "state", "Values": ["available"]}])["AvailabilityZones"]][:2]
+    for i, zone in enumerate(zones):
+        entry = ctx.track_pending("ec2:subnet", f"subnet-{i}")
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.42.{i}.0/24", AvailabilityZone=zone,
+                                   TagSpecifications=ctx.tag_specifications("subnet"))["Subnet"]["SubnetId"]
+        ctx.resolve(entry, subnet)
+    entry = ctx.track_pending("ec2:security-group", "lustre")
+    sg = ctx.resolve(entry, ec2.create_security_group(
+        GroupName=ctx.name("lustre"), Description="Lustre traffic between the file system and training hosts",
+        VpcId=vpc, TagSpecifications=ctx.tag_specifications("security-group"))["GroupId"])
+    # Lustre clients talk to servers on 988 and 1018-1023; the group admits itself only.
+    ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 988, "ToPort": 988, "UserIdGroupPairs": [{"GroupId": sg}]},
+        {"IpProtocol": "tcp", "FromPort": 1018, "ToPort": 1023, "UserIdGroupPairs": [{"GroupId": sg}]},
+    ])
+    # Training hosts in a private VPC reach S3 (model output) through a gateway endpoint.
+    ctx.track("ec2:vpc-endpoint", vpc)
+    tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"]
+    ec2.create_vpc_endpoint(VpcId=vpc, VpcEndpointType="Gateway", ServiceName=f"com.amazonaws.{ctx.region}.s3",
+                            RouteTableIds=[t["RouteTableId"] for t in tables],
+                            TagSpecifications=ctx.tag_specifications("vpc-endpoint"))
+
+
+def check_network(ctx):
+    vpc, subnets, sg = _network(ctx)
+    yield equal("the VPC has two subnets", len(subnets), 2)
+    rules = ctx.client("ec2").describe_security_groups(GroupIds=[sg])["SecurityGroups"][0]["IpPermissions"]
+    yield equal("the security group admits Lustre ports from itself",
+                sorted((r["FromPort"], r["ToPort"]) for r in rules), [(988, 988), (1018, 1023)])
+
+
+def apply_dataset(ctx):
+    s3 = ctx.client("s3")
+    ctx.track("s3:bucket", _bucket(ctx))
+    s3.create_bucket(Bucket=_bucket(ctx))
+    s3.put_bucket_tagging(Bucket=_bucket(ctx), Tagging={"TagSet": ctx.tag_list()})
+    rng = random.Random(7)
+    for shard in range(3):
+        rows = []
+        for _ in range(200):
+            x1, x2 = rng.random(), rng.random()
+            rows.append(f"{int(x1 + x2 > 1)},{x1:.4f},{x2:.4f}")  # label first, no header
+        s3.put_object(Bucket=_bucket(ctx), Key=f"train/part-{shard}.csv", Body="\n".join(rows).encode())
+
+
+def check_dataset(ctx):
+    keys = [o["Key"] for o in ctx.client("s3").list_objects_v2(Bucket=_bucket(ctx), Prefix="train/").get("Contents", [])]
+    yield equal("three CSV shards are under train/", len(keys), 3)
+
+
+def apply_file_system(ctx):
+    # The lab validates first: moto would accept every one of these requests.
+    ctx.state["refused"] = {f"{d} {c} GiB" + (f" {u} MB/s/TiB" if u else ""): [str(e) for e in validate_lustre(d, c, u)]
+                            for d, c, u in INVALID_REQUESTS}
+    errors = validate_lustre(DEPLOYMENT, CAPACITY)
+    if errors:
+        raise StepFailed(str(errors[0]))
+    _, subnets, sg = _network(ctx)
+    fsx = ctx.client("fsx")
+    entry = ctx.track_pending("fsx:file-system", "lustre", deployment=DEPLOYMENT)
+    created = fsx.create_file_system(
+        ClientRequestToken=ctx.name("fsx"),
+        FileSystemType="LUSTRE",
+        FileSystemTypeVersion="2.12",  # the S3 ImportPath link needs Lustre 2.10 or 2.12
+        StorageCapacity=CAPACITY,
+        StorageType="SSD",
+        SubnetIds=[subnets[0]],  # Lustre lives in one subnet (one AZ)
+        SecurityGroupIds=[sg],
+        Tags=ctx.tag_list(),
+        LustreConfiguration={
+            "DeploymentType": DEPLOYMENT,
+            "ImportPath": f"s3://{_bucket(ctx)}/train",
+            "ExportPath": f"s3://{_bucket(ctx)}/export",  # same bucket as the import, another prefix
+            "AutoImportPolicy": "NEW_CHANGED_DELETED",
+        },
+    )["FileSystem"]
+    ctx.resolve(entry, created["FileSystemId"])
+    # Creation takes 5-10 minutes on AWS; moto has no Lifecycle field, so never wait on it there.
+    for _ in range(60):
+        fs = _file_system(ctx)
+        if fs is None or fs.get("Lifecycle") in (None, "AVAILABLE"):
+            break
+        if fs.get("Lifecycle") in ("FAILED", "MISCONFIGURED"):
+            raise StepFailed(f"file system {fs['FileSystemId']} is {fs['Lifecycle']}")
+        time.sleep(20)
+    else:
+        raise StepFailed("the file system was not AVAILABLE after 20 minutes")
+
+
+def check_file_system(ctx):
+    fs = _file_system(ctx) or {}
+    yield equal("a LUSTRE SCRATCH_2 file system of 1200 GiB exists",
+                (fs.get("FileSystemType"), fs.get("LustreConfiguration", {}).get("DeploymentType"), fs.get("StorageCapacity")),
+                ("LUSTRE", DEPLOYMENT, CAPACITY))
+    refused = ctx.state.get("refused", {})
+    yield expect("the lab refused 1000 GiB, 3600 GiB and 300 MB/s/TiB with AWS-style messages",
+                 len(refused) == 3 and all(msgs and msgs[0].startswith("BadRequest") for msgs in refused.values()),
+                 json.dumps(refused), "simulated")
+    if ctx.on_aws:
+        link = fs.get("LustreConfiguration", {}).get("DataRepositoryConfiguration", {})
+        yield equal("the file system imports from the S3 prefix", link.get("ImportPath"), f"s3://{_bucket(ctx)}/train")
+    else:
+        yield ctx.aws_only("the file system imports from the S3 prefix", "moto does not echo ImportPath")
+
+
+def apply_train_from_fsx(ctx):
+    iam, sm = ctx.client("iam"), ctx.client("sagemaker")
+    fs = _file_system(ctx)
+    if fs is None:
+        raise StepFailed("no file system (run the file_system step)")
+    _, subnets, sg = _network(ctx)
+    ctx.track("iam:role", _role(ctx))
+    role = iam.create_role(RoleName=_role(ctx), Tags=ctx.tag_list(), AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }))["Role"]["Arn"]
+    iam.put_role_policy(RoleName=_role(ctx), PolicyName="training", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
+             "Resource": [f"arn:aws:s3:::{_bucket(ctx)}", f"arn:aws:s3:::{_bucket(ctx)}/*"]},
+            {"Effect": "Allow", "Action": ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission",
+                                           "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission",
+                                           "ec2:Describe*", "fsx:DescribeFileSystems",
+                                           "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
+                                           "cloudwatch:PutMetricData", "ecr:GetAuthorizationToken"],
+             "Resource": "*"},
+        ],
+    }))
+    if ctx.on_aws:
+        time.sleep(10)  # a new role takes a few seconds to be assumable
+    # The import prefix (s3://<bucket>/train) is the file system's root, and SageMaker's path
+    # starts with the mount name AWS assigns (moto has none; "fsx" stands in).
+    mount = fs.get("LustreConfiguration", {}).get("MountName", "fsx")
+    for n in (1, 2):
+        ctx.track("sagemaker:job", _job(ctx, n), type="training")
+        sm.create_training_job(
+            TrainingJobName=_job(ctx, n),
+            AlgorithmSpecification={"TrainingImage": _image(ctx), "TrainingInputMode": "File"},
+            RoleArn=role,
+            HyperParameters={"objective": "binary:logistic", "num_round": str(10 * n)},
+            InputDataConfig=[{
+                "ChannelName": "train",
+                "ContentType": "text/csv",
+                "DataSource": {"FileSystemDataSource": {
+                    "FileSystemId": fs["FileSystemId"], "FileSystemType": "FSxLustre",
+                    "FileSystemAccessMode": "ro", "DirectoryPath": f"/{mount}",
+                }},
+            }],
+            OutputDataConfig={"S3OutputPath": f"s3://{_bucket(ctx)}/output"},
+            ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 1},
+            VpcConfig={"SecurityGroupIds": [sg], "Subnets": [subnets[0]]},
+            StoppingCondition={"MaxRuntimeInSeconds": 900},
+            Tags=ctx.tag_list(),
+        )
+        if ctx.on_aws:  # run 2 reuses what run 1 lazy-loaded: run them one after the other
+            sm.get_waiter("training_job_completed_or_stopped").wait(
+                TrainingJobName=_job(ctx, n), WaiterConfig={"Delay": 30, "MaxAttempts": 40})
+
+
+def check_train_from_fsx(ctx):
+    sm = ctx.client("sagemaker")
+    fs_id = (_file_system(ctx) or {}).get("FileSystemId")
+    for n in (1, 2):
+        job = sm.describe_training_job(TrainingJobName=_job(ctx, n))
+        source = job["InputDataConfig"][0]["DataSource"].get("FileSystemDataSource", {})
+        yield expect(f"run {n} read the Lustre file system from inside the VPC and completed",
+                     job["TrainingJobStatus"] == "Completed" and source.get("FileSystemType") == "FSxLustre"
+                     and source.get("FileSystemId") == fs_id and bool(job.get("VpcConfig", {}).get("Subnets")),
+                     f"{job['TrainingJobStatus']} from {source.get('FileSystemId')}{source.get('DirectoryPath')}"
+                     + ("" if ctx.on_aws else " (moto completes jobs at once and writes no model artifact)"))
+
+
+def apply_compare_sources(ctx):
+    rows = compare_sources(DATASET_GIB, RUNS)
+    single = compare_sources(DATASET_GIB, 1)
+    ctx.state["rows"] = {r.key: r for r in rows}
+    ctx.state["single"] = {r.key: r for r in single}
+    ctx.state["crossover"] = crossover_runs(DATASET_GIB)
+    (ctx.output_dir / "data-movement.md").write_text(
+        f"# {DATASET_GIB} GiB in S3, {RUNS} training runs (simulated; rates in awslabs.sim.storage_io.Rates)\n\n"
+        + format_table(rows) + "\n\n## One run\n\n" + format_table(single)
+        + f"\n\nFSx waits less than File mode from {ctx.state['crossover']} runs on.\n")
+
+
+def check_compare_sources(ctx):
+    rows, single = ctx.state["rows"], ctx.state["single"]
+    moved = (rows["fsx"].moved_from_s3_gib, rows["file"].moved_from_s3_gib)
+    summary = "; ".join(f"{r.source}: {r.moved_from_s3_gib:g} GiB from S3, {r.total_wait_s:g} s waiting"
+                        for r in rows.values())
+    yield expect(f"over {RUNS} runs FSx pulls the dataset from S3 once, File mode {RUNS} times",
+                 moved == (DATASET_GIB, DATASET_GIB * RUNS),
+                 f"{summary} (table: {ctx.output_dir / 'data-movement.md'})", "simulated")
+    yield expect("for one run File mode waits less; over five FSx waits less",
+                 single["file"].total_wait_s < single["fsx"].total_wait_s
+                 and rows["fsx"].total_wait_s < rows["file"].total_wait_s,
+                 f"1 run: file {single['file'].total_wait_s:g}s vs fsx {single['fsx'].total_wait_s:g}s; "
+                 f"{RUNS} runs: file {rows['file'].total_wait_s:g}s vs fsx {rows['fsx'].total_wait_s:g}s; "
+                 f"crossover at {ctx.state['crossover']} runs", "simulated")
+    yield equal("EFS moves nothing when the data already lives there", rows["efs"].moved_from_s3_gib, 0.0, "simulated")
