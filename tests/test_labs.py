@@ -66,6 +66,8 @@ def test_failure_after_any_step_leaves_nothing(lab, step):
     target = make_target(settings)
     report = run_lab(lab, target, settings=settings, fail_at=step.id)
     failed = next(s for s in report.steps if s.id == step.id)
+    if failed.status == "skipped":  # the step cannot run on this machine: nothing to inject after
+        pytest.skip(f"{lab.id}/{step.id} is skipped here: {failed.error}")
     assert failed.status == "failed" and "injected" in failed.error
     assert report.cleanup.leftover == []
     assert sweep(target, run=report.run_id) == []

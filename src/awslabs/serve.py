@@ -7,6 +7,7 @@ request log is silenced. Learners point the AWS CLI (``--endpoint-url``) or boto
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import threading
 
@@ -22,6 +23,9 @@ def start_server(host: str = "127.0.0.1", port: int = 5000):
 
     for service, values in MOTO_CONFIG.items():
         moto_config.default_user_config.setdefault(service, {}).update(values)
+    # Step Functions executions call Glue/SQS/... at http://localhost:$MOTO_PORT (moto's
+    # settings, default 5000): point them at this server, whatever its port.
+    os.environ["MOTO_PORT"] = str(port)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     # ThreadedMotoServer reports a bind failure only inside its thread: try the port first.
     with socket.socket() as probe:

@@ -2,7 +2,7 @@
 
 moto models the control plane (catalogues, jobs, tasks, clusters) but never moves data. The
 runners here make the effect happen so that, after a lab, the emulated S3 holds what a real run
-would have produced:
+would have produced. Among them (each module's docstring says what it does and cites AWS's docs):
 
 - ``jobs``    job scripts run as real subprocesses with the service's argument/environment
               contract and ``AWS_ENDPOINT_URL`` pointing at the emulator (Glue Python shell,
@@ -12,8 +12,9 @@ would have produced:
 - ``crawler`` a Glue crawler: schema inference with pyarrow, tables and partitions created
               through the Glue API;
 - ``dms``     a DMS task: table mappings applied to an SQLite source, full-load and CDC files
-              written to S3 as DMS writes them.
+              written to S3 as DMS writes them;
+- ``s3io``    moving objects between (emulated) S3 and the scratch folder, as Hive readers do.
 
-Every runner takes the lab context (``ctx``) and talks to the emulator only through
+These runners take the lab context (``ctx``) and talk to the emulator only through
 ``ctx.client()`` / ``ctx.subprocess_env()``; heavy libraries are imported inside functions.
 """
