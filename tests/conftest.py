@@ -15,6 +15,19 @@ FIXTURE_LABS = Path(__file__).parent / "fixtures" / "labs"
 
 
 @pytest.fixture(autouse=True)
+def fresh_emulator():
+    """Every test starts with an empty in-process moto. The moto target keeps one ``mock_aws``
+    for the whole process, and a test's own nested ``mock_aws()`` does not reset state while
+    another is active, so fixed names in one test would collide with another's (resetting is
+    nearly free: moto's backends are lazy)."""
+    if "moto" in sys.modules:
+        from moto.moto_api._internal.models import moto_api_backend
+
+        moto_api_backend.reset()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def awslabs_home(tmp_path, monkeypatch):
     home = tmp_path / "awslabs-home"
     monkeypatch.setenv("AWSLABS_HOME", str(home))

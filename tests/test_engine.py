@@ -223,3 +223,18 @@ def test_aws_target_refuses_an_account_not_allow_listed(moto_server, monkeypatch
 def test_server_target_unreachable_is_target_unavailable():
     with pytest.raises(TargetUnavailable, match="awslabs serve"):
         make_target(Settings.load(target="server", endpoint_url="http://127.0.0.1:9"))
+
+
+def test_create_bucket_uses_the_run_region_tags_and_tracks():
+    settings = Settings.load(target="moto", region="eu-west-1")
+    target = make_target(settings)
+    ledger = Ledger(None)
+    ctx = LabContext(CATALOG.get("fixture-bucket"), target, ledger, "e0e0e0")
+    name = ctx.create_bucket(ctx.name("data"))
+    s3 = target.client("s3")
+    assert s3.get_bucket_location(Bucket=name)["LocationConstraint"] == "eu-west-1"
+    assert {t["Key"] for t in s3.get_bucket_tagging(Bucket=name)["TagSet"]} >= {"awslabs:run", "awslabs:lab"}
+    assert [e.id for e in ledger.pending()] == [name]
+    from awslabs.cleanup import delete_entries
+
+    assert not delete_entries(target, ledger.pending(), ledger).leftover

@@ -69,10 +69,7 @@ def _publish(ctx, name: str, data: bytes) -> None:
 
 
 def apply_train_and_predict(ctx):
-    s3 = ctx.client("s3")
-    ctx.track("s3:bucket", _bucket(ctx))
-    s3.create_bucket(Bucket=_bucket(ctx))
-    s3.put_bucket_tagging(Bucket=_bucket(ctx), Tagging={"TagSet": ctx.tag_list()})
+    ctx.create_bucket(_bucket(ctx))
     y_true, scores = _scores()
     out = io.StringIO()
     writer = csv.writer(out)

@@ -80,10 +80,7 @@ def _describe_trail(ctx) -> dict:
 def apply_create_buckets(ctx):
     s3 = ctx.client("s3")
     for bucket in (_training(ctx), _trail_bucket(ctx)):
-        ctx.track("s3:bucket", bucket)
-        kwargs = {} if ctx.region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": ctx.region}}
-        s3.create_bucket(Bucket=bucket, **kwargs)
-        s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": ctx.tag_list()})
+        ctx.create_bucket(bucket)
     for key, body in TRAINING_FILES.items():
         s3.put_object(Bucket=_training(ctx), Key=key, Body=body)
 

@@ -93,10 +93,7 @@ def _strongest_pair(df):
 
 
 def apply_load_dataset(ctx):
-    s3 = ctx.client("s3")
-    ctx.track("s3:bucket", _bucket(ctx))
-    s3.create_bucket(Bucket=_bucket(ctx))
-    s3.put_bucket_tagging(Bucket=_bucket(ctx), Tagging={"TagSet": ctx.tag_list()})
+    ctx.create_bucket(_bucket(ctx))
     _put(ctx, "data/wine.csv", _wine_csv(), "text/csv")
 
 

@@ -114,10 +114,7 @@ def _knn_accuracy(points, labels) -> float:
 def apply_upload_digits(ctx):
     import numpy as np
 
-    s3 = ctx.client("s3")
-    ctx.track("s3:bucket", _bucket(ctx))
-    s3.create_bucket(Bucket=_bucket(ctx))
-    s3.put_bucket_tagging(Bucket=_bucket(ctx), Tagging={"TagSet": ctx.tag_list()})
+    ctx.create_bucket(_bucket(ctx))
     X, y = _digits()
     features, labels = io.BytesIO(), io.BytesIO()
     np.savetxt(features, X, fmt="%d", delimiter=",")  # no header: built-in algorithms reject one

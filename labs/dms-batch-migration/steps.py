@@ -169,12 +169,9 @@ def check_create_replication_instance(ctx):
 
 
 def apply_create_endpoints(ctx):
-    s3 = ctx.client("s3")
     iam = ctx.client("iam")
     dms = ctx.client("dms")
-    ctx.track("s3:bucket", _bucket(ctx))
-    s3.create_bucket(Bucket=_bucket(ctx))
-    s3.put_bucket_tagging(Bucket=_bucket(ctx), Tagging={"TagSet": ctx.tag_list()})
+    ctx.create_bucket(_bucket(ctx))
     trust = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"Service": "dms.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
     ctx.track("iam:role", _role(ctx))

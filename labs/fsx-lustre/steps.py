@@ -109,9 +109,7 @@ def check_network(ctx):
 
 def apply_dataset(ctx):
     s3 = ctx.client("s3")
-    ctx.track("s3:bucket", _bucket(ctx))
-    s3.create_bucket(Bucket=_bucket(ctx))
-    s3.put_bucket_tagging(Bucket=_bucket(ctx), Tagging={"TagSet": ctx.tag_list()})
+    ctx.create_bucket(_bucket(ctx))
     rng = random.Random(7)
     for shard in range(3):
         rows = []

@@ -139,10 +139,7 @@ def _partition_values(ctx, table: str, expression: str | None = None) -> list[tu
 
 # -- steps ------------------------------------------------------------------------------------------
 def apply_create_database(ctx):
-    s3 = ctx.client("s3")
-    ctx.track("s3:bucket", _bucket(ctx))
-    s3.create_bucket(Bucket=_bucket(ctx))
-    s3.put_bucket_tagging(Bucket=_bucket(ctx), Tagging={"TagSet": ctx.tag_list()})
+    ctx.create_bucket(_bucket(ctx))
     ctx.track("glue:database", _database(ctx))
     ctx.client("glue").create_database(
         DatabaseInput={

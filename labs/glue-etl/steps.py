@@ -98,9 +98,7 @@ def _start_and_follow(ctx):
 # -- steps ------------------------------------------------------------------------------------------
 def apply_land_raw_data(ctx):
     s3 = ctx.client("s3")
-    ctx.track("s3:bucket", _bucket(ctx))
-    s3.create_bucket(Bucket=_bucket(ctx))
-    s3.put_bucket_tagging(Bucket=_bucket(ctx), Tagging={"TagSet": ctx.tag_list()})
+    ctx.create_bucket(_bucket(ctx))
     s3.put_object(Bucket=_bucket(ctx), Key="raw/sales/2024-03-01.csv", Body=DAY1.encode())
     ctx.track("glue:database", _database(ctx))
     ctx.client("glue").create_database(DatabaseInput={"Name": _database(ctx)}, Tags=ctx.tags)

@@ -93,10 +93,7 @@ def _truths(ctx) -> list[int]:
 
 
 def apply_input_manifest(ctx):
-    s3 = ctx.client("s3")
-    ctx.track("s3:bucket", _bucket(ctx))
-    s3.create_bucket(Bucket=_bucket(ctx))
-    s3.put_bucket_tagging(Bucket=_bucket(ctx), Tagging={"TagSet": ctx.tag_list()})
+    ctx.create_bucket(_bucket(ctx))
     truths, pngs = _images()
     rows = []
     for n, png in enumerate(pngs):

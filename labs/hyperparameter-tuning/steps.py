@@ -177,10 +177,7 @@ def _sourcedir() -> bytes:
 
 
 def apply_prepare_data(ctx):
-    s3 = ctx.client("s3")
-    ctx.track("s3:bucket", _bucket(ctx))
-    s3.create_bucket(Bucket=_bucket(ctx))
-    s3.put_bucket_tagging(Bucket=_bucket(ctx), Tagging={"TagSet": ctx.tag_list()})
+    ctx.create_bucket(_bucket(ctx))
     X, y = _dataset()
     out = io.StringIO()
     writer = csv.writer(out)

@@ -83,19 +83,14 @@ def _read_all(ctx, name):
 
 # -- 1 -------------------------------------------------------------------------------------------
 def apply_streams_and_bucket(ctx):
-    kinesis, s3 = ctx.client("kinesis"), ctx.client("s3")
+    kinesis = ctx.client("kinesis")
     for name, shards in ((_input(ctx), 2), (_output(ctx), 1)):
         ctx.track("kinesis:stream", name)
         kinesis.create_stream(StreamName=name, ShardCount=shards)
     for name in (_input(ctx), _output(ctx)):
         _wait_active(ctx, name)
         kinesis.add_tags_to_stream(StreamName=name, Tags=ctx.tags)
-    ctx.track("s3:bucket", _bucket(ctx))
-    if ctx.region == "us-east-1":
-        s3.create_bucket(Bucket=_bucket(ctx))
-    else:
-        s3.create_bucket(Bucket=_bucket(ctx), CreateBucketConfiguration={"LocationConstraint": ctx.region})
-    s3.put_bucket_tagging(Bucket=_bucket(ctx), Tagging={"TagSet": ctx.tag_list()})
+    ctx.create_bucket(_bucket(ctx))
 
 
 def check_streams_and_bucket(ctx):

@@ -132,13 +132,8 @@ def _wait_stream_active(ctx, name):
 
 # -- 1 -------------------------------------------------------------------------------------------
 def apply_create_bucket(ctx):
-    s3, iam = ctx.client("s3"), ctx.client("iam")
-    ctx.track("s3:bucket", _bucket(ctx))
-    if ctx.region == "us-east-1":
-        s3.create_bucket(Bucket=_bucket(ctx))
-    else:
-        s3.create_bucket(Bucket=_bucket(ctx), CreateBucketConfiguration={"LocationConstraint": ctx.region})
-    s3.put_bucket_tagging(Bucket=_bucket(ctx), Tagging={"TagSet": ctx.tag_list()})
+    iam = ctx.client("iam")
+    ctx.create_bucket(_bucket(ctx))
     arn = f"arn:aws:s3:::{_bucket(ctx)}"
     ctx.track("iam:role", _firehose_role(ctx))
     iam.create_role(RoleName=_firehose_role(ctx), AssumeRolePolicyDocument=_trust("firehose"), Tags=ctx.tag_list())

@@ -118,9 +118,7 @@ def _visible(ctx, who):
 # -- steps --------------------------------------------------------------------------------------
 def apply_lake_bucket(ctx):
     s3 = ctx.client("s3")
-    ctx.track("s3:bucket", _bucket(ctx))
-    s3.create_bucket(Bucket=_bucket(ctx))
-    s3.put_bucket_tagging(Bucket=_bucket(ctx), Tagging={"TagSet": ctx.tag_list()})
+    ctx.create_bucket(_bucket(ctx))
     s3.put_object(Bucket=_bucket(ctx), Key="customers/customers.csv", Body=CSV.encode())
 
 

@@ -43,19 +43,9 @@ def _not_run(name: str, verified_by: str = "emulated") -> Check:
     return Check(name, False, "the step has not run yet (nothing recorded)", verified_by)
 
 
-def _create_bucket(ctx, name: str) -> None:
-    s3 = ctx.client("s3")
-    ctx.track("s3:bucket", name)
-    if ctx.region == "us-east-1":
-        s3.create_bucket(Bucket=name)
-    else:
-        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": ctx.region})
-    s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": ctx.tag_list()})
-
-
 # -- 1. a versioned bucket ----------------------------------------------------------------------
 def apply_create_bucket(ctx):
-    _create_bucket(ctx, _bucket(ctx))
+    ctx.create_bucket(_bucket(ctx))
     ctx.client("s3").put_bucket_versioning(Bucket=_bucket(ctx), VersioningConfiguration={"Status": "Enabled"})
 
 
@@ -331,7 +321,7 @@ def invalid_configs() -> dict[str, dict]:
 
 def apply_invalid_rules(ctx):
     s3 = ctx.client("s3")
-    _create_bucket(ctx, _scratch(ctx))
+    ctx.create_bucket(_scratch(ctx))
     results = {}
     for label, config in invalid_configs().items():
         predicted = lifecycle.errors(config)

@@ -206,9 +206,7 @@ def _history(ctx, mode):
 # -- steps ------------------------------------------------------------------------------------------
 def apply_prepare_targets(ctx):
     s3, iam, glue, sqs = (ctx.client(s) for s in ("s3", "iam", "glue", "sqs"))
-    ctx.track("s3:bucket", _bucket(ctx))
-    s3.create_bucket(Bucket=_bucket(ctx))
-    s3.put_bucket_tagging(Bucket=_bucket(ctx), Tagging={"TagSet": ctx.tag_list()})
+    ctx.create_bucket(_bucket(ctx))
     s3.put_object(Bucket=_bucket(ctx), Key="scripts/etl.py", Body=b"import sys\nprint('etl', sys.argv[1:])\n")
     trust = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"Service": "glue.amazonaws.com"}, "Action": "sts:AssumeRole"}]}

@@ -136,6 +136,21 @@ class LabContext:
         self.ledger.record_deleted(pending)
         return rid
 
+    # -- resources every lab needs -------------------------------------------------------------
+    def create_bucket(self, name: str) -> str:
+        """Create a tagged S3 bucket in the run's region, recorded in the ledger before the call.
+
+        Outside us-east-1, S3 requires a LocationConstraint (moto does not): one place gets it
+        right for every lab."""
+        s3 = self.client("s3")
+        self.track("s3:bucket", name)
+        if self.region == "us-east-1":
+            s3.create_bucket(Bucket=name)
+        else:
+            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": self.region})
+        s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": self.tag_list()})
+        return name
+
     # -- target-dependent behaviour -----------------------------------------------------------
     def skip(self, reason: str) -> SkipStep:
         """``raise ctx.skip("why")`` from an apply function that cannot run on this target."""
