@@ -35,10 +35,7 @@ def _bucket(ctx):
 
 
 def apply_create_bucket(ctx):
-    s3 = ctx.client("s3")
-    ctx.track("s3:bucket", _bucket(ctx))
-    s3.create_bucket(Bucket=_bucket(ctx))
-    s3.put_bucket_tagging(Bucket=_bucket(ctx), Tagging={{"TagSet": ctx.tag_list()}})
+    ctx.create_bucket(_bucket(ctx))  # tracked before the call, tagged, in the run's region
 
 
 def check_create_bucket(ctx):
