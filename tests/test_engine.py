@@ -238,3 +238,17 @@ def test_create_bucket_uses_the_run_region_tags_and_tracks():
     from awslabs.cleanup import delete_entries
 
     assert not delete_entries(target, ledger.pending(), ledger).leftover
+
+
+def test_the_lab_scaffold_runs_and_proves_its_check(tmp_path, monkeypatch):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("new_lab", Path(__file__).parents[1] / "scripts" / "new_lab.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "LABS", tmp_path)
+    assert module.main(["my-new-lab"]) == 0
+    assert module.main(["my-new-lab"]) == 2  # never overwrites
+    settings, target = moto()
+    report = run_lab(Catalog(tmp_path).get("my-new-lab"), target, settings=settings, prove=True)
+    assert report.passed and report.steps[0].failed_before
