@@ -22,7 +22,12 @@ def terminate_instance(clients, instance_id: str, extra: dict) -> None:
 
 @deleter("ec2:spot-request", order=8)
 def cancel_spot_request(clients, request_id: str, extra: dict) -> None:
-    clients.client("ec2").cancel_spot_instance_requests(SpotInstanceRequestIds=[request_id])
+    """Cancel only a request that is still live: moto forgets a cancelled request and raises a raw
+    KeyError when it is cancelled twice."""
+    ec2 = clients.client("ec2")
+    found = ec2.describe_spot_instance_requests(SpotInstanceRequestIds=[request_id]).get("SpotInstanceRequests", [])
+    if found and found[0]["State"] in ("open", "active", "disabled"):
+        ec2.cancel_spot_instance_requests(SpotInstanceRequestIds=[request_id])
 
 
 @deleter("ec2:volume", order=40)

@@ -26,6 +26,11 @@ class Target:
     def _session(self) -> boto3.session.Session:
         raise NotImplementedError
 
+    def boto3_session(self) -> boto3.session.Session:
+        """The boto3 session behind this target's clients (for libraries such as the SageMaker
+        SDK that need a session, not a client)."""
+        return self._session()
+
     def client(self, service: str, region: str | None = None, endpoint_url: str | None = None):
         """One client per (service, region, endpoint) for the life of the target: clients are not
         cheap. ``endpoint_url`` is for per-resource data endpoints (Kinesis Video media APIs); a

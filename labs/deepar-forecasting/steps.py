@@ -1,0 +1,248 @@
+"""DeepAR on SageMaker: the data format and split rules (validated by awslabs.sim.deepar_format), a
+built-in-algorithm training job through the SDK, and quantile forecasts. The job itself only runs
+on AWS (the DeepAR container cannot run locally); on moto the forecasts come from a small local
+model, labelled as such, scored with DeepAR's own metrics."""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+
+from awslabs.lab import equal, expect
+
+SERIES = 40
+TRAIN_DAYS = 140
+PREDICTION_LENGTH = 14
+START = dt.datetime(2025, 1, 6)  # a Monday
+HYPERPARAMETERS = {"time_freq": "D", "context_length": 28, "prediction_length": PREDICTION_LENGTH, "epochs": 30,
+                   "likelihood": "student-T", "num_cells": 40, "num_layers": 2, "mini_batch_size": 32,
+                   "learning_rate": 0.001, "early_stopping_patience": 10, "test_quantiles": "[0.1, 0.5, 0.9]"}
+
+
+@functools.lru_cache(maxsize=1)
+def _full_series() -> tuple[str, ...]:
+    """40 related daily series (JSON, one per series): 3 store groups (cat), weekly seasonality,
+    trend, a known-in-advance promotion flag (dynamic_feat) and noise."""
+    import numpy as np
+
+    rng = np.random.default_rng(42)
+    n = TRAIN_DAYS + PREDICTION_LENGTH
+    t = np.arange(n)
+    shapes = {0: [0.8, 0.9, 1.0, 1.0, 1.1, 1.4, 1.3], 1: [1.0, 1.0, 1.0, 1.0, 1.0, 0.7, 0.6],
+              2: [0.9, 1.1, 0.9, 1.1, 0.9, 1.2, 1.0]}
+    out = []
+    for i in range(SERIES):
+        group = i % 3
+        level = rng.uniform(50, 200)
+        trend = rng.uniform(-0.1, 0.3)
+        promo = (rng.random(n) < 0.1).astype(int)
+        y = (level + trend * t) * np.array(shapes[group])[t % 7] * (1 + 0.25 * promo)
+        y = y + rng.normal(scale=0.06 * level, size=n)
+        start = (START + dt.timedelta(days=int(rng.integers(0, 3)) * 7)).strftime("%Y-%m-%d %H:%M:%S")
+        out.append(json.dumps({"start": start, "target": [round(float(v), 2) for v in y], "cat": [group],
+                               "dynamic_feat": [promo.tolist()]}))
+    return tuple(out)
+
+
+def _channels() -> tuple[str, str]:
+    """(train.json, test.json): train drops the last prediction_length points of target and features."""
+    train, test = [], []
+    for line in _full_series():
+        record = json.loads(line)
+        test.append(json.dumps(record))
+        record["target"] = record["target"][:-PREDICTION_LENGTH]
+        record["dynamic_feat"] = [f[:-PREDICTION_LENGTH] for f in record["dynamic_feat"]]
+        train.append(json.dumps(record))
+    return "\n".join(train) + "\n", "\n".join(test) + "\n"
+
+
+BROKEN = [
+    {"start": "2025-01-06 00:00:00", "target": [1.0, 2.0, 3.0], "cat": [0], "dynamic_feat": [[0, 1]]},
+    {"start": "06/01/2025", "target": [1.0, "NaN", 3.0], "cat": [1], "dynamic_feat": [[0, 1, 0]]},
+    {"start": "2025-01-06 12:00:00", "target": [1.0, 2.0, 3.0], "cat": [-1], "dynamic_feat": [[0, 1, 0]]},
+    {"start": "2025-01-06 00:00:00", "target": [1.0, "x", 3.0], "dynamic_feat": [[0, None, 0]]},
+]
+
+
+def _bucket(ctx):
+    return ctx.name("data")
+
+
+def _uri(ctx, key=""):
+    return f"s3://{_bucket(ctx)}/{key}"
+
+
+def _read(ctx, key):
+    return ctx.client("s3").get_object(Bucket=_bucket(ctx), Key=key)["Body"].read().decode()
+
+
+def apply_generate_series(ctx):
+    s3 = ctx.client("s3")
+    ctx.track("s3:bucket", _bucket(ctx))
+    kwargs = {} if ctx.region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": ctx.region}}
+    s3.create_bucket(Bucket=_bucket(ctx), **kwargs)
+    s3.put_bucket_tagging(Bucket=_bucket(ctx), Tagging={"TagSet": ctx.tag_list()})
+    train, test = _channels()
+    s3.put_object(Bucket=_bucket(ctx), Key="deepar/train/train.json", Body=train.encode())
+    s3.put_object(Bucket=_bucket(ctx), Key="deepar/test/test.json", Body=test.encode())
+
+
+def check_generate_series(ctx):
+    train = [json.loads(line) for line in _read(ctx, "deepar/train/train.json").splitlines()]
+    test = [json.loads(line) for line in _read(ctx, "deepar/test/test.json").splitlines()]
+    yield equal("train.json holds one JSON object per series", len(train), SERIES)
+    yield equal("each test series is prediction_length (14) points longer than its training series",
+                {len(b["target"]) - len(a["target"]) for a, b in zip(train, test)}, {PREDICTION_LENGTH})
+    yield expect("records carry start, target, cat and dynamic_feat",
+                 set(train[0]) == {"start", "target", "cat", "dynamic_feat"}, str(sorted(train[0])))
+
+
+def apply_validate_dataset(ctx):
+    from awslabs.sim.deepar_format import validate_dataset, validate_split
+
+    train = validate_dataset(_read(ctx, "deepar/train/train.json"), "train.json", time_freq="D")
+    test = validate_dataset(_read(ctx, "deepar/test/test.json"), "test.json", time_freq="D")
+    broken = validate_dataset(BROKEN, "broken.json", time_freq="D")
+    ctx.state["validation"] = {
+        "train": train.errors, "test": test.errors, "broken": broken.errors,
+        "split": validate_split(train.records, test.records, PREDICTION_LENGTH),
+        "features": (train.num_cat, train.num_dynamic_feat),
+    }
+
+
+def check_validate_dataset(ctx):
+    report = ctx.state["validation"]
+    yield equal("train.json and test.json follow the DeepAR format", report["train"] + report["test"], [],
+                verified_by="simulated")
+    yield equal("one categorical feature and one dynamic feature series per record", report["features"], (1, 1),
+                verified_by="simulated")
+    yield equal("the split rule holds: every test series = its training series + 14 points", report["split"], [],
+                verified_by="simulated")
+    broken = report["broken"]
+    expected = ["dynamic_feat[0] has 2 values", "'start' must be 'YYYY-MM-DD HH:MM:SS'", "not on the D grid",
+                "'cat' must be an array of non-negative integers", "'target' has non-numeric values",
+                "dynamic_feat[0] has missing values", "use it in all records or none"]
+    missing = [e for e in expected if not any(e in err for err in broken)]
+    yield expect("the broken sample is rejected with one clear error per rule it breaks", not missing,
+                 "; ".join(broken) if not missing else f"not reported: {missing}", verified_by="simulated")
+
+
+def _session(ctx):
+    if "sdk_session" not in ctx.state:
+        from awslabs.sagemaker_sdk import sdk_session
+
+        ctx.state["sdk_session"] = sdk_session(ctx, _bucket(ctx))
+    return ctx.state["sdk_session"]
+
+
+def _image(ctx):
+    from awslabs.sagemaker_sdk import require_sdk
+
+    require_sdk()
+    from sagemaker.core import image_uris
+
+    return image_uris.retrieve("forecasting-deepar", region=ctx.region)  # offline table in the SDK
+
+
+def apply_submit_training_job(ctx):
+    from awslabs.sagemaker_sdk import base_job_name, require_sdk
+
+    require_sdk()
+    from sagemaker.train import ModelTrainer
+    from sagemaker.core.training.configs import Compute, InputData, OutputDataConfig, StoppingCondition
+
+    from awslabs.local.sagemaker_labkit import execution_role, sdk_tags, start_training
+    from awslabs.sim.deepar_format import validate_hyperparameters
+
+    errors = validate_hyperparameters(HYPERPARAMETERS)
+    if errors:
+        from awslabs.lab import StepFailed
+
+        raise StepFailed("; ".join(errors))
+    role = execution_role(ctx, _bucket(ctx))
+    trainer = ModelTrainer(
+        sagemaker_session=_session(ctx), role=role, training_image=_image(ctx),
+        base_job_name=base_job_name(ctx, "deepar"),
+        compute=Compute(instance_type="ml.c5.xlarge", instance_count=1, volume_size_in_gb=5),  # CPU, as recommended
+        stopping_condition=StoppingCondition(max_runtime_in_seconds=1800),
+        hyperparameters=HYPERPARAMETERS,
+        output_data_config=OutputDataConfig(s3_output_path=_uri(ctx, "deepar/output")),
+        tags=sdk_tags(ctx),
+    )
+    inputs = [InputData(channel_name="train", data_source=_uri(ctx, "deepar/train/")),
+              InputData(channel_name="test", data_source=_uri(ctx, "deepar/test/"))]
+    job = start_training(ctx, trainer, "deepar", inputs)
+    if ctx.on_aws:
+        from awslabs.local.sagemaker_labkit import complete_training_job
+
+        complete_training_job(ctx, _session(ctx), job)
+
+
+def _job(ctx):
+    from awslabs.local.sagemaker_labkit import find_training_job
+
+    name = find_training_job(ctx, "deepar")
+    if name is None:
+        raise LookupError("no DeepAR training job yet")
+    return ctx.client("sagemaker").describe_training_job(TrainingJobName=name)
+
+
+def check_submit_training_job(ctx):
+    from awslabs.sim.deepar_format import validate_hyperparameters
+
+    job = _job(ctx)
+    image = job["AlgorithmSpecification"]["TrainingImage"]
+    yield expect("the job runs the regional built-in DeepAR image", "forecasting-deepar" in image, image)
+    hps = job.get("HyperParameters", {})
+    yield equal("the required hyperparameters are set (time_freq, context_length, prediction_length, epochs)",
+                validate_hyperparameters(hps), [], verified_by="simulated")
+    yield equal("channels: train and test", sorted(c["ChannelName"] for c in job["InputDataConfig"]), ["test", "train"])
+    if ctx.on_aws:
+        yield equal("the DeepAR job completed", job["TrainingJobStatus"], "Completed")
+
+
+def apply_forecast_quantiles(ctx):
+    from awslabs.local.seasonal_forecast import evaluate, seasonal_bootstrap, seasonal_naive
+
+    train = [json.loads(line) for line in _read(ctx, "deepar/train/train.json").splitlines()]
+    test = [json.loads(line) for line in _read(ctx, "deepar/test/test.json").splitlines()]
+    # dynamic features are known in the future: the model gets them for the horizon too
+    inputs = [{**tr, "dynamic_feat": te["dynamic_feat"]} for tr, te in zip(train, test)]
+    actual = [te["target"][-PREDICTION_LENGTH:] for te in test]
+    model = seasonal_bootstrap(inputs, PREDICTION_LENGTH, season=7, num_samples=200, seed=0)
+    naive = seasonal_naive(train, PREDICTION_LENGTH, season=7)
+    ctx.state["forecast"] = {"model": model.model, "scores": evaluate(model, actual),
+                             "naive": naive.model, "naive_scores": evaluate(naive, actual),
+                             "quantiles": model.quantiles}
+    body = "\n".join(json.dumps(model.to_deepar_json(i)) for i in range(len(inputs))) + "\n"
+    ctx.client("s3").put_object(Bucket=_bucket(ctx), Key="deepar/forecasts/local-forecast.json", Body=body.encode())
+
+
+def check_forecast_quantiles(ctx):
+    import numpy as np
+
+    state = ctx.state["forecast"]
+    q = {k: np.asarray(v) for k, v in state["quantiles"].items()}
+    yield expect("p10 <= p50 <= p90 at every step of every series",
+                 bool(np.all(q[0.1] <= q[0.5]) and np.all(q[0.5] <= q[0.9])), f"model: {state['model']}",
+                 verified_by="local")
+    scores, naive = state["scores"], state["naive_scores"]
+    yield expect("the p10-p90 band covers about 80% of the held-out points (60-95%)",
+                 0.6 <= scores["coverage"] <= 0.95, f"coverage {scores['coverage']:.0%} ({state['model']})",
+                 verified_by="local")
+    yield expect("mean weighted quantile loss beats the seasonal-naive baseline",
+                 scores["mean_wQL"] < naive["mean_wQL"],
+                 f"{state['model']}: mean wQL {scores['mean_wQL']:.4f}, RMSE {scores['RMSE']:.2f} | "
+                 f"{state['naive']}: mean wQL {naive['mean_wQL']:.4f}, RMSE {naive['RMSE']:.2f}", verified_by="local")
+    body = _read(ctx, "deepar/forecasts/local-forecast.json").splitlines()
+    first = json.loads(body[0])
+    yield expect("forecasts are in S3 in DeepAR's response shape (quantiles 0.1/0.5/0.9 + mean)",
+                 len(body) == SERIES and set(first["quantiles"]) == {"0.1", "0.5", "0.9"}
+                 and len(first["mean"]) == PREDICTION_LENGTH, f"{len(body)} series")
+    if ctx.on_aws:
+        final = {m["MetricName"]: m["Value"] for m in _job(ctx).get("FinalMetricDataList", [])}
+        yield expect("DeepAR's own test metrics are reported (test:RMSE, test:mean_wQuantileLoss)",
+                     "test:RMSE" in final, str(final))
+    else:
+        yield ctx.aws_only("DeepAR's own test:mean_wQuantileLoss", "the DeepAR container runs only on SageMaker; "
+                           "moto records the job and reports canned metrics")

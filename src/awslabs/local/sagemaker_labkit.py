@@ -1,0 +1,96 @@
+"""What the SageMaker labs share: an execution role, SDK training jobs, and "make the job happen".
+
+A SageMaker training job needs an execution role SageMaker can assume
+(https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html): ``execution_role``
+creates one (trust ``sagemaker.amazonaws.com``; S3 on the lab bucket, CloudWatch Logs and
+metrics, ECR pulls), tracked before creation. On moto the role only needs to exist (the SDK
+resolves it with ``iam:GetRole``).
+
+``complete_training_job`` makes a created job produce its effects:
+
+- on ``aws`` it waits for the real job with boto3's ``training_job_completed_or_stopped``
+  waiter and returns the description (the SDK's own wait is not used: it sleeps in fixed steps);
+- elsewhere moto has already marked the job ``Completed`` with no artifact, so the local runner
+  (``sagemaker_runner``) runs it: the request the SDK sent (captured in ``sagemaker_sdk``, since
+  moto rewrites ``MetricDefinitions`` and drops ``Environment``) merged over ``DescribeTrainingJob``.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+SAGEMAKER_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+
+
+def execution_role(ctx, bucket: str, suffix: str = "sm-role") -> str:
+    """Create (tracked, tagged) the SageMaker execution role; return its ARN."""
+    iam = ctx.client("iam")
+    name = ctx.name(suffix, max_len=64)
+    ctx.track("iam:role", name)
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(SAGEMAKER_TRUST),
+                          Tags=ctx.tag_list())["Role"]["Arn"]
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:DeleteObject"],
+             "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]},
+            {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
+                                           "logs:DescribeLogStreams", "cloudwatch:PutMetricData"], "Resource": "*"},
+            {"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken", "ecr:BatchGetImage",
+                                           "ecr:GetDownloadUrlForLayer"], "Resource": "*"},
+        ],
+    }
+    iam.put_role_policy(RoleName=name, PolicyName="lab-access", PolicyDocument=json.dumps(policy))
+    if ctx.on_aws:
+        time.sleep(10)  # IAM is eventually consistent: SageMaker may not assume a brand-new role yet
+    return arn
+
+
+def sdk_tags(ctx) -> list:
+    from sagemaker.core.training.configs import Tag
+
+    return [Tag(key=k, value=v) for k, v in ctx.tags.items()]
+
+
+def find_training_job(ctx, stem: str) -> str | None:
+    """The newest training job whose name contains ``ctx.name(stem)`` (the SDK adds a timestamp)."""
+    sm = ctx.client("sagemaker")
+    jobs = sm.list_training_jobs(NameContains=ctx.name(stem, max_len=48), SortBy="CreationTime",
+                                 SortOrder="Descending").get("TrainingJobSummaries", [])
+    return jobs[0]["TrainingJobName"] if jobs else None
+
+
+def start_training(ctx, trainer, stem: str, inputs: list | None = None) -> str:
+    """``ModelTrainer.train(wait=False)``; the SDK picks the final name (base + timestamp), so the
+    ledger entry is recorded pending first and resolved after. Returns the job name."""
+    entry = ctx.track_pending("sagemaker:job", stem, type="training")
+    trainer.train(input_data_config=inputs, wait=False, logs=False)
+    name = trainer._latest_training_job.training_job_name  # noqa: SLF001 - the SDK's own record
+    ctx.resolve(entry, name)
+    return name
+
+
+def complete_training_job(ctx, session, job_name: str, *, entry_point: str | Path | None = None,
+                          **runner_kwargs: Any):
+    """Make the job happen (see module docstring). Returns a ``TrainingRun`` off AWS, the final
+    ``DescribeTrainingJob`` on AWS."""
+    sm = ctx.client("sagemaker")
+    if ctx.on_aws:
+        sm.get_waiter("training_job_completed_or_stopped").wait(
+            TrainingJobName=job_name, WaiterConfig={"Delay": 30, "MaxAttempts": 120})
+        return sm.describe_training_job(TrainingJobName=job_name)
+    from awslabs.sagemaker_sdk import captured_requests
+
+    from .sagemaker_runner import run_training_job
+
+    job = sm.describe_training_job(TrainingJobName=job_name)
+    job.update(captured_requests(session).get(job_name, {}))
+    return run_training_job(ctx, job_name, entry_point, job=job, **runner_kwargs)
+
+
+__all__ = ["execution_role", "sdk_tags", "find_training_job", "start_training", "complete_training_job"]
