@@ -225,3 +225,44 @@ def test_real_credentials_with_moto_target_are_mentioned_once():
 def test_version():
     result = awslabs("--version")
     assert result.returncode == 0 and re.search(r"\d+\.\d+\.\d+", result.stdout)
+
+
+def test_practice_refuses_the_in_process_target():
+    line = one_clear_line(awslabs("start", "fixture-bucket", "--target", "moto"), 2)
+    assert "awslabs serve" in line
+
+
+def test_practice_loop_against_the_server(moto_server, tmp_path):
+    env = _server_env(moto_server)
+    awslabs("reset", "fixture-bucket", "--yes", env=env)
+    started = awslabs("start", "fixture-bucket", "--dir", str(tmp_path / "work"), env=env)
+    assert started.returncode == 0, started.stderr
+    assert "awslabs-fixture-bucket-practice-data" in started.stdout
+    assert (tmp_path / "work" / "fixture-bucket" / "practice.py").exists()
+    before = awslabs("check", "fixture-bucket", "--json", env=env)
+    assert before.returncode == 1 and json.loads(before.stdout)["score"] == {"passed": 0, "total": 3}
+    first = awslabs("hint", "fixture-bucket", env=env)
+    assert "hint 1/3" in first.stdout
+    import boto3
+
+    kwargs = dict(endpoint_url=moto_server, region_name="us-east-1", aws_access_key_id="t", aws_secret_access_key="t")
+    s3 = boto3.client("s3", **kwargs)
+    s3.create_bucket(Bucket="awslabs-fixture-bucket-practice-data")
+    s3.put_object(Bucket="awslabs-fixture-bucket-practice-data", Key="hello.txt", Body=b"hello")
+    boto3.client("sqs", **kwargs).create_queue(QueueName="awslabs-fixture-bucket-practice-q")
+    junit = tmp_path / "junit.xml"
+    after = awslabs("check", "--all", "--json", "--junit", str(junit), env=env)
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert json.loads(after.stdout)["summary"] == {"labs": 1, "passed": 1, "score": {"passed": 3, "total": 3}}
+    assert "<testsuite name=\"fixture-bucket\"" in junit.read_text()
+    progress = json.loads(awslabs("progress", "--json", env=env).stdout)
+    entry = next(iter(progress.values()))["fixture-bucket"]
+    assert entry["passed"] is True and entry["hints"] == {"make_bucket": 1}
+    assert "def apply_make_bucket" in awslabs("solution", "fixture-bucket", env=env).stdout
+    reset = awslabs("reset", "fixture-bucket", "--yes", env=env)
+    assert reset.returncode == 0 and "2 resource(s) deleted" in reset.stdout
+    assert not _leftover_buckets(moto_server) or all("practice" not in b for b in _leftover_buckets(moto_server))
+
+
+def test_reset_without_a_terminal_needs_yes(moto_server):
+    one_clear_line(awslabs("reset", "fixture-bucket", env=_server_env(moto_server)), 2)

@@ -39,6 +39,10 @@ class Step:
     title: str
     hint: str
     aws_only: str | None = None  # reason; the step is skipped on moto and the server
+    # Practice mode (awslabs start/check): "setup" = awslabs does it at `start` (what the task
+    # presupposes); "task" = the learner does it; "auto" = awslabs does it at `check` (simulators,
+    # local runners: the effects the service would produce). None: derived from the checks' labels.
+    practice: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,8 +130,11 @@ def parse_lab(path: Path) -> Lab:
                 title=_require(raw, "title", str, f"{where} step {sid}"),
                 hint=_require(raw, "hint", str, f"{where} step {sid}"),
                 aws_only=raw.get("aws_only"),
+                practice=raw.get("practice"),
             )
         )
+        if steps[-1].practice not in (None, "setup", "task", "auto"):
+            raise LabDefinitionError(f"{where} step {sid}: practice must be setup, task or auto")
     ids = [s.id for s in steps]
     if len(set(ids)) != len(ids):
         raise LabDefinitionError(f"{where}: step ids must be unique")

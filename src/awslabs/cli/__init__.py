@@ -326,3 +326,205 @@ def doctor(target, endpoint_url, region, as_json):
     if not ok:
         fix = next((f["fix"] for f in findings if f.get("fix") and f["status"] == "error"), "")
         _fail(f"the {settings.target} target is not usable: {fix}", ExitStatus.TARGET_UNAVAILABLE)
+
+
+# -- practice mode: the learner builds, awslabs checks -----------------------------------------------
+def _practice_settings(target, endpoint_url, region):
+    """Practice needs a target that outlives one command: the server unless told otherwise."""
+    return _settings(target or os.environ.get("AWSLABS_TARGET") or "server", endpoint_url, region)
+
+
+def _practice_target(target, endpoint_url, region):
+    settings = _practice_settings(target, endpoint_url, region)
+    from ..practice import require_practice_target
+    from ..targets import make_target
+    from . import render
+
+    tgt = make_target(settings)
+    require_practice_target(tgt)
+    return settings, tgt, render
+
+
+@main.command()
+@click.argument("lab_id", metavar="LAB")
+@target_options
+@click.option("--dir", "workdir", type=click.Path(file_okay=False), default="awslabs-practice",
+              show_default=True, help="Work folder for the starter files.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation on the aws target.")
+@click.option("--json", "as_json", is_flag=True, help="Print the task as one JSON document.")
+@handle_errors
+def start(lab_id, target, endpoint_url, region, workdir, yes, as_json):
+    """Start practising a lab by hand: set up what the task presupposes, print the objectives and
+    the names to use, and write starter files into a work folder. Default target: the server."""
+    from pathlib import Path
+
+    lab = _catalog().get(lab_id)
+    settings, tgt, render = _practice_target(target, endpoint_url, region)
+    if tgt.name == "aws":
+        render.confirm_plan(render.stderr(), tgt, [lab], yes, action="create")
+    from ..practice import start as start_lab
+
+    with render.status(render.stderr(), f"preparing {lab.id}"):
+        result = start_lab(lab, tgt, settings, Path(workdir))
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        render.practice_task(render.stdout(), lab, result, tgt)
+
+
+@main.command()
+@click.argument("lab_ids", nargs=-1, metavar="LAB...")
+@click.option("--all", "check_all", is_flag=True, help="Check every lab (for instructors and CI).")
+@target_options
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
+@click.option("--junit", "junit_file", type=click.Path(dir_okay=False), help="Also write JUnit XML to FILE.")
+@handle_errors
+def check(lab_ids, check_all, target, endpoint_url, region, as_json, junit_file):
+    """Check what you built: run the lab's checks against the target (no apply steps of yours),
+    show ✔/✘ per objective with the reason and what to look at, a score N/M, and record progress."""
+    catalog = _catalog()
+    if check_all and lab_ids:
+        raise UsageError("give lab ids or --all, not both.")
+    if not check_all and not lab_ids:
+        raise UsageError("name a lab to check (see `awslabs list`) or pass --all.")
+    labs = list(catalog) if check_all else [catalog.get(i) for i in lab_ids]
+    settings, tgt, render = _practice_target(target, endpoint_url, region)
+    from ..practice import check as check_lab
+
+    reports = []
+    out = render.stdout()
+    for lab in labs:
+        with render.status(render.stderr(), f"checking {lab.id}"):
+            report = check_lab(lab, tgt, settings)
+        reports.append(report)
+        if not as_json:
+            render.practice_report(out, report)
+    if junit_file:
+        from ..junit import write_junit
+
+        write_junit(reports, junit_file)
+    if as_json:
+        data = [r.to_dict() for r in reports]
+        summary = {"labs": len(reports), "passed": sum(r.passed for r in reports),
+                   "score": {"passed": sum(r.score[0] for r in reports), "total": sum(r.score[1] for r in reports)}}
+        click.echo(json.dumps(data[0] if len(data) == 1 and not check_all else {"summary": summary, "labs": data}, indent=2))
+    elif len(reports) > 1:
+        render.practice_summary(out, reports)
+    sys.exit(ExitStatus.OK if all(r.passed for r in reports) else ExitStatus.CHECK_FAILED)
+
+
+@main.command()
+@click.argument("lab_id", metavar="LAB")
+@click.argument("step", required=False)
+@target_options
+@click.option("--json", "as_json", is_flag=True, help="Print the hint as one JSON document.")
+@handle_errors
+def hint(lab_id, step, target, endpoint_url, region, as_json):
+    """Give the next hint for a lab's task (or STEP): first a nudge, then the API calls, then the
+    exact AWS CLI commands. Hints used are counted in your progress."""
+    lab = _catalog().get(lab_id)
+    settings = _practice_settings(target, endpoint_url, region)
+    from ..practice import hint as next_hint
+    from . import render
+
+    tgt = _offline_target(settings)
+    with render.status(render.stderr(), "preparing the hint"):
+        result = next_hint(lab, settings, tgt, step)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        render.practice_hint(render.stdout(), result)
+
+
+@main.command()
+@click.argument("lab_id", metavar="LAB")
+@click.option("--reveal", is_flag=True, help="Show it even though you have not passed the lab yet.")
+@target_options
+@click.option("--json", "as_json", is_flag=True, help="Print the solution as one JSON document.")
+@handle_errors
+def solution(lab_id, reveal, target, endpoint_url, region, as_json):
+    """Show the reference solution: each step as runnable Python (the lab's own code) and as AWS
+    CLI commands. Shown once you have passed the lab, or with --reveal."""
+    lab = _catalog().get(lab_id)
+    settings = _practice_settings(target, endpoint_url, region)
+    from ..practice import solution as lab_solution
+    from . import render
+
+    result = lab_solution(lab, settings, _offline_target(settings), reveal)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        render.practice_solution(render.stdout(), result)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print progress as one JSON document.")
+@handle_errors
+def progress(as_json):
+    """Show your practice progress per target and account: started, score, passed, hints used."""
+    from ..practice import Progress
+    from ..settings import Settings
+
+    data = Progress(Settings.load().home)
+    if data.problem:
+        click.echo(f"awslabs: note: {data.problem}", err=True)
+    if as_json:
+        click.echo(json.dumps(data.data, indent=2, sort_keys=True))
+    else:
+        from . import render
+
+        render.practice_progress(render.stdout(), data.data)
+
+
+@main.command()
+@click.argument("lab_ids", nargs=-1, metavar="LAB...")
+@click.option("--all", "reset_all", is_flag=True, help="Reset every lab you have started on this target.")
+@click.option("--keep-resources", is_flag=True, help="Only forget progress; leave your resources alone.")
+@target_options
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@handle_errors
+def reset(lab_ids, reset_all, keep_resources, target, endpoint_url, region, yes):
+    """Start a lab over: forget its progress and practice state and (unless --keep-resources)
+    delete the resources with the lab's practice names and tags on the target."""
+    if reset_all == bool(lab_ids):
+        raise UsageError("give lab ids or --all.")
+    settings, tgt, render = _practice_target(target, endpoint_url, region)
+    from ..practice import Progress, reset as reset_lab, target_key
+
+    catalog = _catalog()
+    if reset_all:
+        started = Progress(settings.home).data.get(target_key(tgt), {})
+        labs = [catalog.get(i) for i in started if i in catalog.labs]
+    else:
+        labs = [catalog.get(i) for i in lab_ids]
+    if not labs:
+        click.echo("nothing to reset.")
+        return
+    names = ", ".join(lab.id for lab in labs)
+    what = "progress" if keep_resources else "progress and the practice resources (awslabs-<lab>-practice-…)"
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError(f"reset {names}: refusing to ask without a terminal; pass --yes.")
+        if not click.confirm(f"Reset {what} of {names} on {tgt.name} (account {tgt.account})?", default=False, err=True):
+            raise UsageError("cancelled: nothing was reset.")
+    out = render.stdout()
+    leftover = 0
+    for lab in labs:
+        result = reset_lab(lab, tgt, settings, delete_resources=not keep_resources)
+        leftover += len(result.leftover)
+        out.print(f"reset {lab.id}: {len(result.deleted)} resource(s) deleted, {len(result.leftover)} left")
+    if leftover:
+        _fail("some resources could not be deleted: see above, or `awslabs cleanup --sweep`.", ExitStatus.CLEANUP_INCOMPLETE)
+
+
+def _offline_target(settings):
+    """hint/solution only read progress: name the target without connecting to it when possible."""
+    from types import SimpleNamespace
+
+    try:
+        from ..targets import make_target
+
+        return make_target(settings)
+    except AwslabsError:
+        return SimpleNamespace(name=settings.target, account="unknown", endpoint_url=(
+            settings.endpoint_url if settings.target == "server" else None))

@@ -178,3 +178,95 @@ def doctor_table(findings) -> Table:
     for f in findings:
         table.add_row(marks.get(f["status"], "?"), f["what"], escape(str(f["value"])), escape(f.get("fix") or ""))
     return table
+
+
+# -- practice mode ----------------------------------------------------------------------------------
+ROLE_TEXT = {"setup": "done by awslabs start", "auto": "done by awslabs check (as the service would)",
+             "aws-only": "needs real AWS"}
+
+
+def practice_task(console: Console, lab, result, target) -> None:
+    console.print(f"[bold]{escape(lab.title)}[/] — practice on {target.name} (account {target.account})")
+    if result.setup:
+        console.print(f"awslabs set up: {escape(', '.join(result.setup))}")
+    console.print("\n[bold]Your objectives[/]")
+    number = 0
+    for goal in result.objectives:
+        if goal.role == "task":
+            number += 1
+            console.print(f" {number}. [bold]{escape(goal.title)}[/] ({goal.step})")
+            console.print(f"    {escape(goal.hint)}")
+            if goal.names:
+                console.print(f"    names to use: [cyan]{escape(', '.join(goal.names))}[/]")
+        else:
+            console.print(f" ·  {escape(goal.title)} [dim]— {ROLE_TEXT.get(goal.role, goal.role)}[/]")
+    if result.workdir:
+        console.print(f"\nstarter files: {escape(str(result.workdir))}")
+    endpoint = target.endpoint_url
+    if endpoint:
+        console.print(f"work against the server:  export AWS_ENDPOINT_URL={endpoint}   (aws --endpoint-url {endpoint} …)")
+    console.print(f"then:  awslabs check {lab.id}    stuck?  awslabs hint {lab.id}")
+
+
+def practice_report(console: Console, report) -> None:
+    done, total = report.score
+    console.print(f"\n[bold]{escape(report.title)}[/] [dim]({report.lab}, {report.target})[/]")
+    marks = {"passed": "[green]✔[/]", "failed": "[red]✘[/]", "waiting": "[dim]…[/]", "skipped": "[yellow]↷[/]"}
+    for goal in report.objectives:
+        role = f" [dim]({ROLE_TEXT[goal.role]})[/]" if goal.role in ROLE_TEXT else ""
+        console.print(f" {marks.get(goal.status, '·')} [bold]{escape(goal.title)}[/]{role}")
+        if goal.note:
+            console.print(f"     [dim]{escape(goal.note)}[/]")
+        for check in goal.checks:
+            if check.skipped:
+                continue
+            mark = "[green]✔[/]" if check.ok else "[red]✘[/]"
+            message = f" [dim]— {escape(check.message)}[/]" if check.message else ""
+            console.print(f"     {mark} {escape(check.name)}{message} [{_label(check.verified_by)}]")
+        if goal.status == "failed" and goal.role == "task":
+            console.print(f"     [yellow]look at:[/] {escape(goal.hint)}  ([dim]awslabs hint {report.lab} {goal.step}[/])")
+    verdict = "[green]PASSED[/]" if report.passed else "[yellow]not yet[/]"
+    console.print(f" score {done}/{total} · {verdict}")
+
+
+def practice_summary(console: Console, reports) -> None:
+    passed = sum(r.passed for r in reports)
+    console.print(f"\n[bold]{passed}/{len(reports)} labs passed[/]")
+
+
+def practice_hint(console: Console, hint) -> None:
+    from ..practice import HINT_LEVELS
+
+    console.print(f"[bold]{escape(hint.title)}[/] ({hint.step}) — hint {hint.level}/{len(HINT_LEVELS)}: {HINT_LEVELS[hint.level - 1]}")
+    for line in hint.text:
+        console.print(f"  {escape(line)}")
+    if hint.level < len(HINT_LEVELS):
+        console.print(f"[dim]more: awslabs hint {hint.lab} {hint.step}[/]")
+
+
+def practice_solution(console: Console, solution) -> None:
+    from rich.syntax import Syntax
+
+    for step in solution.steps:
+        role = f" [dim]({ROLE_TEXT[step['role']]})[/]" if step["role"] in ROLE_TEXT else ""
+        console.print(f"\n[bold]{escape(step['title'])}[/] ({step['step']}){role}")
+        console.print(Syntax(step["python"].rstrip(), "python", theme="ansi_dark", background_color="default"))
+        if step["cli"]:
+            console.print("[dim]# the same with the AWS CLI (add --endpoint-url for the server):[/]")
+            for line in step["cli"]:
+                console.print(escape(line))
+
+
+def practice_progress(console: Console, data: dict) -> None:
+    if not data:
+        console.print("no practice yet: `awslabs start LAB` begins one.")
+        return
+    table = Table(title="awslabs progress", title_justify="left")
+    for column in ("target", "lab", "score", "passed", "hints used"):
+        table.add_column(column)
+    for key, labs in sorted(data.items()):
+        for lab_id, entry in sorted(labs.items()):
+            score = entry.get("score")
+            table.add_row(key, lab_id, f"{score[0]}/{score[1]}" if score else "started",
+                          "✔" if entry.get("passed") else "", str(sum((entry.get("hints") or {}).values())))
+    console.print(table)
