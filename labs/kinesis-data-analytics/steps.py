@@ -16,6 +16,7 @@ from awslabs.lab import equal, expect
 from awslabs.local.stream_sql import MicroBatchQuery
 
 HERE = Path(__file__).parent
+EXERCISE = HERE / "exercise"  # the learner's starter files: readings.jsonl and flink_app/main.py
 SENSORS = ["pump-1", "pump-2", "pump-3"]
 MINUTES = 10
 EVERY_S = 5  # one reading per sensor every 5 s → 12 per minute
@@ -46,15 +47,9 @@ def _role(ctx):
 
 
 def _readings():
-    rows = []
-    for second in range(0, MINUTES * 60, EVERY_S):
-        for i, sensor in enumerate(SENSORS):
-            # a gentle, deterministic wobble around a per-sensor level
-            value = 50 + 10 * i + ((second // EVERY_S) * (i + 3)) % 7 * 0.5
-            if (sensor, second) == SPIKE:
-                value = 400.0
-            rows.append({"sensor": sensor, "ts": (BASE + dt.timedelta(seconds=second)).isoformat(), "value": value})
-    return rows
+    """exercise/readings.jsonl: one reading per sensor every 5 s for ten minutes of event time, a
+    gentle deterministic wobble around a per-sensor level, and one absurd value (the spike)."""
+    return [json.loads(line) for line in (EXERCISE / "readings.jsonl").read_text().splitlines() if line]
 
 
 def _streams(ctx):
@@ -114,6 +109,14 @@ def check_produce_readings(ctx):
     records = _read_all(ctx, _input(ctx)) if _input(ctx) in _streams(ctx) else []
     yield equal("ten minutes of readings from 3 sensors are in the stream (360 records)", len(records),
                 len(_readings()))
+    keyed = []
+    for record in records:
+        try:
+            keyed.append(record["PartitionKey"] == json.loads(record["Data"])["sensor"])
+        except (ValueError, KeyError, TypeError):
+            keyed.append(False)
+    yield expect("each reading's partition key is its sensor id (per-sensor order within a shard)",
+                 keyed and all(keyed), f"{sum(keyed)}/{len(keyed)} records keyed by sensor")
 
 
 # -- 3 -------------------------------------------------------------------------------------------
@@ -158,9 +161,12 @@ def apply_windowed_sql(ctx):
     sliding = query.sliding()
     ctx.client("s3").put_object(Bucket=_bucket(ctx), Key="windows/sliding-60s.jsonl",
                                 Body=("\n".join(json.dumps(r, default=str) for r in sliding) + "\n").encode())
-    if anomalies:
+    # Idempotent: an anomaly already in the output stream (an earlier check) is not sent again.
+    sent = {(a.get("key"), a.get("ts")) for a in (json.loads(r["Data"]) for r in _read_all(ctx, _output(ctx)))}
+    fresh = [a for a in anomalies if (a["key"], str(a["ts"])) not in sent]
+    if fresh:
         ctx.client("kinesis").put_records(StreamName=_output(ctx), Records=[
-            {"PartitionKey": a["key"], "Data": json.dumps(a, default=str).encode()} for a in anomalies])
+            {"PartitionKey": a["key"], "Data": json.dumps(a, default=str).encode()} for a in fresh])
 
 
 def _jsonl(ctx, key):
@@ -194,7 +200,7 @@ def check_windowed_sql(ctx):
 def _code_zip() -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.write(HERE / "flink_app" / "main.py", "main.py")
+        archive.write(EXERCISE / "flink_app" / "main.py", "main.py")
     return buf.getvalue()
 
 
@@ -251,6 +257,31 @@ def _app_detail(ctx):
     return kda.describe_application(ApplicationName=_app(ctx))["ApplicationDetail"]
 
 
+def _zip_names(ctx) -> list[str]:
+    s3 = ctx.client("s3")
+    if _bucket(ctx) not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
+        return []
+    found = s3.list_objects_v2(Bucket=_bucket(ctx), Prefix="code/flink-app.zip").get("Contents", [])
+    if not any(o["Key"] == "code/flink-app.zip" for o in found):
+        return []
+    body = s3.get_object(Bucket=_bucket(ctx), Key="code/flink-app.zip")["Body"].read()
+    try:
+        return zipfile.ZipFile(io.BytesIO(body)).namelist()
+    except zipfile.BadZipFile:
+        return ["(not a zip file)"]
+
+
+def _trusted(ctx) -> set[str]:
+    """The services the execution role's trust policy lets assume it (empty: no such role)."""
+    roles = {r["RoleName"]: r for r in ctx.client("iam").list_roles()["Roles"]}
+    document = roles.get(_role(ctx), {}).get("AssumeRolePolicyDocument", {})
+    services = set()
+    for statement in document.get("Statement", []) if isinstance(document, dict) else []:
+        value = statement.get("Principal", {}).get("Service", [])
+        services |= {value} if isinstance(value, str) else set(value)
+    return services
+
+
 def check_flink_application(ctx):
     detail = _app_detail(ctx)
     if detail is None:
@@ -265,7 +296,14 @@ def check_flink_application(ctx):
                  groups.get("producer.config.0", {}).get("output.stream.name")), (_input(ctx), _output(ctx)))
     code = config.get("ApplicationCodeConfigurationDescription", {})
     location = code.get("CodeContentDescription", {}).get("S3ApplicationCodeLocationDescription", {})
-    yield equal("its code is the zip uploaded to the results bucket", location.get("FileKey"), "code/flink-app.zip")
+    yield equal("its code location is code/flink-app.zip in the results bucket",
+                (location.get("BucketARN"), location.get("FileKey")), (f"arn:aws:s3:::{_bucket(ctx)}", "code/flink-app.zip"))
+    yield expect("that zip is in the bucket with main.py at its root", "main.py" in _zip_names(ctx),
+                 ", ".join(_zip_names(ctx)) or "no such object")
+    role = detail.get("ServiceExecutionRole", "")
+    yield expect(f"the service execution role is {_role(ctx)}, which Managed Flink may assume",
+                 role.endswith(f"role/{_role(ctx)}") and "kinesisanalytics.amazonaws.com" in _trusted(ctx),
+                 f"{role}; trusted: {sorted(_trusted(ctx))}")
     yield ctx.aws_only(
         "start_application runs it (READY → STARTING → RUNNING) and it writes the same windows",
         "moto stores the application (status STARTING forever) but cannot start, stop or delete it; "

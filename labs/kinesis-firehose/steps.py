@@ -15,6 +15,7 @@ import io
 import json
 import re
 import time
+import urllib.parse
 import zipfile
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from awslabs.lab import equal, expect
 from awslabs.local import firehose as local_firehose
 
 HERE = Path(__file__).parent
+EXERCISE = HERE / "exercise"  # the learner's starter files: transform.py (the Lambda) and clicks.txt
 EVENTS = 600
 BATCH = 200  # put_record_batch takes at most 500 records / 4 MiB per call
 SPACING_S = 0.25  # replayed arrival spacing: 600 events over 150 s
@@ -62,24 +64,17 @@ def _lambda_role(ctx):
 
 
 def _transform_module():
-    spec = importlib.util.spec_from_file_location("awslabs_firehose_transform", HERE / "transform.py")
+    spec = importlib.util.spec_from_file_location("awslabs_firehose_transform", EXERCISE / "transform.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 def _events():
-    """600 click events: every 50th from #7 is not JSON (→ ProcessingFailed), every 20th from #3
-    comes from a bot (→ Dropped), the rest are transformed (→ Ok)."""
-    out = []
-    for i in range(EVENTS):
-        if i % 50 == 7:
-            out.append(f"garbled<{i}>".encode())
-            continue
-        agent = "bot" if i % 20 == 3 else "browser"
-        out.append(json.dumps({"user": f"User-{i % 37}", "page": f"/p/{i % 11}", "ms": 100 + i,
-                               "ts": i, "agent": agent}).encode())
-    return out
+    """The 600 click events of exercise/clicks.txt, one per line: every 50th from #7 is not JSON
+    (→ ProcessingFailed), every 20th from #3 comes from a bot (→ Dropped), the rest are
+    transformed (→ Ok)."""
+    return [line.encode() for line in (EXERCISE / "clicks.txt").read_text().splitlines()]
 
 
 EXPECTED_FAILED = sum(1 for i in range(EVENTS) if i % 50 == 7)
@@ -159,17 +154,36 @@ def apply_create_bucket(ctx):
         time.sleep(10)  # IAM is eventually consistent: a new role is not assumable at once
 
 
+def _trusted_services(ctx, role_name):
+    """The services a role's trust policy lets assume it (None: no such role)."""
+    roles = {r["RoleName"]: r for r in ctx.client("iam").list_roles()["Roles"]}
+    if role_name not in roles:
+        return None
+    document = roles[role_name]["AssumeRolePolicyDocument"]
+    if isinstance(document, str):  # boto3 decodes it; be tolerant of an encoded string
+        document = json.loads(urllib.parse.unquote(document))
+    services = set()
+    for statement in document.get("Statement", []):
+        if statement.get("Effect") == "Allow" and "sts:AssumeRole" in str(statement.get("Action")):
+            value = statement.get("Principal", {}).get("Service", [])
+            services |= {value} if isinstance(value, str) else set(value)
+    return services
+
+
 def check_create_bucket(ctx):
     yield expect("the destination bucket exists", _bucket_exists(ctx), _bucket(ctx))
-    roles = [r["RoleName"] for r in ctx.client("iam").list_roles()["Roles"]]
-    yield expect("Firehose has a role it can assume", _firehose_role(ctx) in roles, _firehose_role(ctx))
+    for role, service in ((_firehose_role(ctx), "firehose"), (_lambda_role(ctx), "lambda")):
+        trusted = _trusted_services(ctx, role)
+        yield expect(f"{role} exists and {service}.amazonaws.com may assume it",
+                     trusted is not None and f"{service}.amazonaws.com" in trusted,
+                     "no such role" if trusted is None else f"trusted: {sorted(trusted)}")
 
 
 # -- 2 -------------------------------------------------------------------------------------------
 def _zip_transform() -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.write(HERE / "transform.py", "transform.py")
+        archive.write(EXERCISE / "transform.py", "transform.py")
     return buf.getvalue()
 
 
@@ -250,7 +264,11 @@ def check_delivery_stream(ctx):
         yield expect("the delivery stream exists", False, _delivery(ctx))
         return
     yield equal("the delivery stream is ACTIVE", description["DeliveryStreamStatus"], "ACTIVE")
+    yield equal("producers put records to it directly (DirectPut)", description["DeliveryStreamType"], "DirectPut")
     config = local_firehose.DeliveryConfig.from_description(description)
+    yield equal("objects go to the bucket under the Hive-style time prefix", (config.bucket, config.prefix),
+                (_bucket(ctx), PREFIX))
+    yield equal("failed records go under the error prefix, by error type", config.error_output_prefix, ERROR_PREFIX)
     yield equal("buffering hints: 1 MiB or 60 s, whichever comes first",
                 (config.buffer_mib, config.buffer_seconds), (BUFFER_MIB, BUFFER_S))
     yield equal("objects are GZIP-compressed", config.compression, "GZIP")
@@ -260,33 +278,69 @@ def check_delivery_stream(ctx):
 
 
 # -- 4 -------------------------------------------------------------------------------------------
-def apply_put_and_deliver(ctx):
+def apply_put_records(ctx):
     firehose = ctx.client("firehose")
     events = _events()
-    calls = 0
     for start in range(0, len(events), BATCH):
         batch = [{"Data": data} for data in events[start : start + BATCH]]
         response = firehose.put_record_batch(DeliveryStreamName=_delivery(ctx), Records=batch)
-        calls += 1
         if response["FailedPutCount"]:  # not atomic: resend only the failed entries
             retry = [r for r, out in zip(batch, response["RequestResponses"]) if out.get("ErrorCode")]
             firehose.put_record_batch(DeliveryStreamName=_delivery(ctx), Records=retry)
-    ctx.state["put_calls"] = calls
+    if ctx.on_aws:
+        _wait_for_objects(ctx, "clicks/", lambda keys: len(keys) >= 1)
+
+
+def _raw_objects(ctx):
+    """What moto itself wrote: one object per put call under the literal (unevaluated) prefix."""
+    return [k for k in _keys(ctx, "clicks/") if "!{" in k] if _bucket_exists(ctx) else []
+
+
+def check_put_records(ctx):
+    if ctx.on_aws:  # the service buffers: objects appear within the interval (60 s) plus latency
+        keys = _keys(ctx, "clicks/") if _bucket_exists(ctx) else []
+        yield expect("Firehose is delivering the records (objects under clicks/; allow a minute or two)",
+                     keys, f"{len(keys)} objects")
+        return
+    raw = _raw_objects(ctx)
+    bodies = [ctx.client("s3").get_object(Bucket=_bucket(ctx), Key=k)["Body"].read() for k in raw]
+    joined = b"\x00".join(bodies)
+    events = _events()
+    missing = sum(1 for e in events if joined.count(e) != 1)
+    total, expected = sum(len(b) for b in bodies), sum(len(e) for e in events)
+    yield expect(f"the {EVENTS} events of clicks.txt were put once each (moto keeps their bytes)",
+                 raw and missing == 0 and total == expected,
+                 f"{len(raw)} put calls seen, {missing} events missing or repeated, {total} of {expected} bytes")
+    sample = bodies[0][:70] if bodies else b""
+    yield expect("moto's own delivery: one raw object per put call, literal prefix, no delimiter",
+                 raw and all(b"\n" not in b for b in bodies),
+                 f"e.g. {raw[0] if raw else None} starting {sample!r}")
+
+
+def apply_deliver(ctx):
+    """What the service does after the puts: buffer, transform, compress, write to S3. On AWS it
+    does it (we wait for the objects); elsewhere the local runner replays the 600 events with
+    arrival times 0.25 s apart (150 s of traffic) through the delivery stream's configuration."""
     if ctx.on_aws:
         _wait_for_objects(ctx, "clicks/", lambda keys: len(keys) >= 1)
         _wait_for_objects(ctx, "errors/", lambda keys: len(keys) >= 1)
         return
-    # Off AWS: moto stored one raw object per call. The local runner does the real delivery:
-    # the same 600 records replayed with arrival times 0.25 s apart (150 s of traffic).
+    s3 = ctx.client("s3")
+    # A re-check delivers afresh: remove what the runner wrote before (moto's raw objects stay).
+    earlier = {key for key, _, _ in ctx.state.pop("local_delivery", {}).get("objects", [])}
+    earlier |= {k for k in _keys(ctx, "clicks/") if EVALUATED.match(k)} | set(_keys(ctx, "errors/processing-failed/"))
+    for key in sorted(earlier):
+        s3.delete_object(Bucket=_bucket(ctx), Key=key)
     config = local_firehose.DeliveryConfig.from_description(_description(ctx, _delivery(ctx)))
     t0 = dt.datetime.now(dt.timezone.utc)
-    timeline = [(data, t0 + dt.timedelta(seconds=i * SPACING_S)) for i, data in enumerate(events)]
-    stats = local_firehose.deliver(ctx.client("s3"), config, timeline, _transform_module().handler, ctx.region)
+    timeline = [(data, t0 + dt.timedelta(seconds=i * SPACING_S)) for i, data in enumerate(_events())]
+    stats = local_firehose.deliver(s3, config, timeline, _transform_module().handler if config.lambda_arn else None,
+                                   ctx.region)
     ctx.state["local_delivery"] = {"ok": stats.ok, "dropped": stats.dropped, "failed": stats.failed,
                                    "objects": [(o.key, o.reason, o.records) for o in stats.objects]}
 
 
-def check_put_and_deliver(ctx):
+def check_deliver(ctx):
     label = "emulated" if ctx.on_aws else "local"  # relabelled "aws" on AWS
     keys = _keys(ctx, "clicks/") if _bucket_exists(ctx) else []
     delivered = [k for k in keys if EVALUATED.match(k)]
@@ -309,13 +363,6 @@ def check_put_and_deliver(ctx):
     raw = sorted(base64.b64decode(f["rawData"]) for f in failed)
     yield equal("the unparseable records went to the error prefix with their raw data",
                 raw, sorted(e for e in _events() if e.startswith(b"garbled")), label)
-    if not ctx.on_aws:
-        raw_objects = [k for k in keys if "!{" in k]
-        sample = _body(ctx, raw_objects[0])[:70] if raw_objects else b""
-        yield expect("moto's own delivery: one raw object per put call, literal prefix, no delimiter",
-                     len(raw_objects) == ctx.state.get("put_calls", -1),
-                     f"{len(raw_objects)} raw objects for {ctx.state.get('put_calls')} calls, e.g. "
-                     f"{raw_objects[0] if raw_objects else None} starting {sample!r}")
 
 
 # -- 5 -------------------------------------------------------------------------------------------
@@ -339,21 +386,57 @@ def apply_kinesis_source(ctx):
     # Producers write to the stream, never to Firehose (PutRecord on such a delivery stream is refused).
     kinesis.put_records(StreamName=_source_stream(ctx), Records=[
         {"PartitionKey": f"user-{i % 5}", "Data": json.dumps({"reading": i}).encode()} for i in range(KINESIS_EVENTS)])
+
+
+def _stream_readings(ctx):
+    kinesis = ctx.client("kinesis")
+    if _source_stream(ctx) not in kinesis.list_streams(Limit=1000).get("StreamNames", []):
+        return None
+    readings = []
+    for data, _ in local_firehose.read_kinesis_records(kinesis, _source_stream(ctx)):
+        try:
+            readings.append(json.loads(data)["reading"])
+        except (ValueError, KeyError, TypeError):
+            readings.append(None)
+    return readings
+
+
+def check_kinesis_source(ctx):
+    description = _description(ctx, _kinesis_delivery(ctx))
+    if description is None:
+        yield expect("the Kinesis-sourced delivery stream exists", False, _kinesis_delivery(ctx))
+        return
+    source = description.get("Source", {}).get("KinesisStreamSourceDescription", {})
+    yield expect("the delivery stream reads from the Kinesis stream",
+                 source.get("KinesisStreamARN", "").endswith(f"stream/{_source_stream(ctx)}"), str(source))
+    config = local_firehose.DeliveryConfig.from_description(description)
+    yield equal("it delivers uncompressed, newline-delimited records to the bucket under from-kinesis/",
+                (config.bucket, config.prefix, config.compression, config.append_newline),
+                (_bucket(ctx), KINESIS_PREFIX, "UNCOMPRESSED", True))
+    readings = _stream_readings(ctx)
+    yield equal(f"the stream holds the {KINESIS_EVENTS} readings {{\"reading\": 0}} … {{\"reading\": {KINESIS_EVENTS - 1}}}",
+                sorted(readings, key=str) if readings is not None else None,
+                sorted(range(KINESIS_EVENTS), key=str))
+
+
+def apply_kinesis_delivery(ctx):
+    """What the service does for a Kinesis-sourced delivery stream: read the stream, deliver."""
     if ctx.on_aws:
         _wait_for_objects(ctx, KINESIS_PREFIX, lambda keys: len(keys) >= 1)
         return
     # moto's Firehose reads nothing from the stream: the runner reads it and delivers.
+    s3 = ctx.client("s3")
+    # A re-check delivers afresh: remove what the runner wrote before.
+    for key in sorted(set(ctx.state.pop("local_kinesis_delivery", [])) | set(_keys(ctx, KINESIS_PREFIX))):
+        s3.delete_object(Bucket=_bucket(ctx), Key=key)
     config = local_firehose.DeliveryConfig.from_description(_description(ctx, _kinesis_delivery(ctx)))
-    records = local_firehose.read_kinesis_records(kinesis, _source_stream(ctx))
-    local_firehose.deliver(ctx.client("s3"), config, records, None, ctx.region)
+    records = local_firehose.read_kinesis_records(ctx.client("kinesis"), _source_stream(ctx))
+    stats = local_firehose.deliver(s3, config, records, None, ctx.region)
+    ctx.state["local_kinesis_delivery"] = [o.key for o in stats.objects]
 
 
-def check_kinesis_source(ctx):
+def check_kinesis_delivery(ctx):
     label = "emulated" if ctx.on_aws else "local"
-    description = _description(ctx, _kinesis_delivery(ctx))
-    source = (description or {}).get("Source", {}).get("KinesisStreamSourceDescription", {})
-    yield expect("the delivery stream reads from the Kinesis stream",
-                 source.get("KinesisStreamARN", "").endswith(f"stream/{_source_stream(ctx)}"), str(source))
     keys = _keys(ctx, KINESIS_PREFIX) if _bucket_exists(ctx) else []
     lines = [json.loads(line) for k in keys for line in _body(ctx, k).decode().splitlines() if line]
     yield equal("the 50 stream records arrived as newline-delimited JSON",

@@ -54,6 +54,7 @@ def check_create_stream(ctx):
         yield expect("the video stream exists", False, _stream(ctx))
         return
     yield equal("the stream is ACTIVE", info["Status"], "ACTIVE")
+    yield equal("it holds H.264 video", info.get("MediaType"), "video/h264")
     yield equal("fragments are kept 24 hours", info["DataRetentionInHours"], RETENTION_HOURS)
 
 

@@ -28,9 +28,9 @@ def _serverless(ctx):
 
 
 def _network(ctx):
-    """(vpc id, [(subnet id, az), ...]) found by the run's tags (ids are assigned by EC2)."""
+    """(vpc id, [(subnet id, az), ...]): the VPC is found by its Name tag (EC2 assigns the ids)."""
     ec2 = ctx.client("ec2")
-    vpcs = ec2.describe_vpcs(Filters=[{"Name": "tag:awslabs:run", "Values": [ctx.run_id]}])["Vpcs"]
+    vpcs = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [_vpc_tag(ctx)]}])["Vpcs"]
     if not vpcs:
         return None, []
     subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpcs[0]["VpcId"]]}])["Subnets"]
@@ -51,7 +51,8 @@ def apply_network(ctx):
     zones = [z["ZoneName"] for z in ec2.describe_availability_zones(
         Filters=[{"Name": "state", "Values": ["available"]}])["AvailabilityZones"]][:2]
     pending = ctx.track_pending("ec2:vpc", "vpc")
-    vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16", TagSpecifications=ctx.tag_specifications("vpc"))["Vpc"]["VpcId"]
+    vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16", TagSpecifications=[
+        {"ResourceType": "vpc", "Tags": ctx.tag_list(extra={"Name": _vpc_tag(ctx)})}])["Vpc"]["VpcId"]
     ctx.resolve(pending, vpc)
     for i, zone in enumerate(zones):
         pending = ctx.track_pending("ec2:subnet", f"subnet-{i}")
@@ -62,7 +63,7 @@ def apply_network(ctx):
 
 def check_network(ctx):
     vpc, subnets = _network(ctx)
-    yield expect("the run's VPC exists", vpc is not None, str(vpc))
+    yield expect(f"a VPC tagged Name={_vpc_tag(ctx)} exists", vpc is not None, str(vpc))
     yield equal("two subnets in two different Availability Zones", len({az for _, az in subnets}), 2)
 
 

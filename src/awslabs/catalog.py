@@ -43,6 +43,7 @@ class Step:
     # presupposes); "task" = the learner does it; "auto" = awslabs does it at `check` (simulators,
     # local runners: the effects the service would produce). None: derived from the checks' labels.
     practice: str | None = None
+    names: tuple[str, ...] = ()  # the names the practice task requires (default: from the reference run)
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,7 @@ def parse_lab(path: Path) -> Lab:
                 hint=_require(raw, "hint", str, f"{where} step {sid}"),
                 aws_only=raw.get("aws_only"),
                 practice=raw.get("practice"),
+                names=tuple(raw.get("names", ())),
             )
         )
         if steps[-1].practice not in (None, "setup", "task", "auto"):

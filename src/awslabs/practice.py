@@ -163,7 +163,8 @@ def objectives(lab: Lab, settings: Settings) -> list[Objective]:
     result = []
     for step in lab.steps:
         recorded = ref.get(step.id, {})
-        names = [c["id"] for c in recorded.get("created", [])]
+        # ids AWS assigns (vpc-…, vol-…) mean nothing to a learner: only awslabs-named resources
+        names = list(step.names) or [c["id"] for c in recorded.get("created", []) if "awslabs-" in c["id"]]
         result.append(Objective(step.id, step.title, role_of(step, recorded), step.hint, names))
     return result
 
@@ -282,6 +283,8 @@ def check(lab: Lab, target, settings: Settings, record: bool = True) -> CheckRep
     blocked = None  # the first task not done yet: auto steps after it wait for it
     for goal in goals:
         step = lab.step(goal.step)
+        if goal.role == "aws-only" and on_aws:  # on AWS it is an ordinary step of its declared role
+            goal.role = step.practice or "task"
         if goal.role == "aws-only" and not on_aws:
             goal.status, goal.note = "skipped", step.aws_only or "needs the real service"
             continue
