@@ -31,7 +31,8 @@ def fresh_emulator():
 def awslabs_home(tmp_path, monkeypatch):
     home = tmp_path / "awslabs-home"
     monkeypatch.setenv("AWSLABS_HOME", str(home))
-    for key in ("AWSLABS_TARGET", "AWSLABS_ENDPOINT_URL", "AWSLABS_ALLOWED_ACCOUNTS", "AWSLABS_AWS_ENDPOINT_URL"):
+    for key in ("AWSLABS_TARGET", "AWSLABS_ENDPOINT_URL", "AWSLABS_ALLOWED_ACCOUNTS", "AWSLABS_AWS_ENDPOINT_URL",
+                "AWSLABS_STATE_FILE"):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env from the developer's working directory
     return home

@@ -252,3 +252,19 @@ def test_the_lab_scaffold_runs_and_proves_its_check(tmp_path, monkeypatch):
     settings, target = moto()
     report = run_lab(Catalog(tmp_path).get("my-new-lab"), target, settings=settings, prove=True)
     assert report.passed and report.steps[0].failed_before
+
+
+def test_aws_endpoint_url_in_the_environment_never_redirects_in_process_moto(moto_server, monkeypatch):
+    """Practice tells learners to export AWS_ENDPOINT_URL; `awslabs run` on moto (and the
+    reference recording) must still stay in-process, never touching the learner's server."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
+    settings, target = moto()
+    from awslabs.targets.moto import MotoTarget
+
+    fresh = MotoTarget(settings)  # a new client cache, created with the variable set
+    fresh.client("s3").create_bucket(Bucket="awslabs-endpoint-probe")
+    import boto3
+
+    server = boto3.client("s3", endpoint_url=moto_server, region_name="us-east-1",
+                          aws_access_key_id="t", aws_secret_access_key="t")
+    assert "awslabs-endpoint-probe" not in [b["Name"] for b in server.list_buckets()["Buckets"]]

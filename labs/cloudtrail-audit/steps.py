@@ -49,9 +49,17 @@ def _role(ctx) -> str:
     return ctx.name("trail-to-cwl", max_len=64)
 
 
-def _bucket_policy(ctx):
+def _scratch(ctx) -> str:
+    return ctx.name("no-policy")
+
+
+def _refused_trail(ctx) -> str:
+    return ctx.name("refused", max_len=128)
+
+
+def _bucket_policy(ctx, bucket: str | None = None):
     try:
-        return ctx.client("s3").get_bucket_policy(Bucket=_trail_bucket(ctx))["Policy"]
+        return ctx.client("s3").get_bucket_policy(Bucket=bucket or _trail_bucket(ctx))["Policy"]
     except ClientError as err:
         if err.response["Error"]["Code"] == "NoSuchBucketPolicy":
             return None
@@ -62,7 +70,8 @@ def _create_trail(ctx, **kwargs):
     """CreateTrail as AWS does it: refuse a bucket whose policy CloudTrail cannot use. On AWS the
     service checks; elsewhere the lab checks (moto would accept anything)."""
     if not ctx.on_aws:
-        problems = cloudtrail_policy.problems(_bucket_policy(ctx), kwargs["S3BucketName"], ctx.account, ctx.region,
+        problems = cloudtrail_policy.problems(_bucket_policy(ctx, kwargs["S3BucketName"]), kwargs["S3BucketName"],
+                                              ctx.account, ctx.region,
                                               kwargs["Name"], kwargs.get("S3KeyPrefix", ""))
         if problems:
             raise ClientError({"Error": {"Code": cloudtrail_policy.ERROR_CODE,
@@ -87,37 +96,69 @@ def apply_create_buckets(ctx):
 
 def check_create_buckets(ctx):
     keys = [o["Key"] for o in ctx.client("s3").list_objects_v2(Bucket=_training(ctx)).get("Contents", [])]
-    yield equal("the training bucket holds the training files", sorted(keys), sorted(TRAINING_FILES))
+    # train.csv and validation.csv are deleted in the incident; the data card stays
+    yield expect("the training bucket holds the training data (its data card README.txt at least)",
+                 "README.txt" in keys and set(keys) <= set(TRAINING_FILES) | {"notes/feature-ideas.txt"}, str(sorted(keys)))
     names = {b["Name"] for b in ctx.client("s3").list_buckets()["Buckets"]}
     yield expect("the trail bucket exists", _trail_bucket(ctx) in names, _trail_bucket(ctx))
 
 
 # -- 2. the bucket policy CloudTrail requires -------------------------------------------------------
 def apply_bucket_policy(ctx):
-    ctx.track("cloudtrail:trail", _trail(ctx))
-    try:  # first without the policy: CloudTrail refuses
-        _create_trail(ctx, Name=_trail(ctx), S3BucketName=_trail_bucket(ctx), IsMultiRegionTrail=True)
-        ctx.state["refusal"] = None
-    except ClientError as err:
-        ctx.state["refusal"] = f"{err.response['Error']['Code']}: {err.response['Error']['Message']}"
     policy = cloudtrail_policy.required_policy(_trail_bucket(ctx), ctx.account, ctx.region, _trail(ctx))
     ctx.client("s3").put_bucket_policy(Bucket=_trail_bucket(ctx), Policy=json.dumps(policy))
 
 
+def _service_actions(policy: str | None) -> set[str]:
+    """The S3 actions the policy allows the CloudTrail service principal."""
+    actions: set[str] = set()
+    for st in (json.loads(policy).get("Statement", []) if policy else []):
+        principal = st.get("Principal", {})
+        services = principal.get("Service", []) if isinstance(principal, dict) else []
+        services = [services] if isinstance(services, str) else services
+        if st.get("Effect") == "Allow" and cloudtrail_policy.SERVICE in services:
+            granted = st.get("Action", [])
+            actions.update([granted] if isinstance(granted, str) else granted)
+    return actions
+
+
 def check_bucket_policy(ctx):
-    expected = f"{cloudtrail_policy.ERROR_CODE}: {cloudtrail_policy.refusal_message(_trail_bucket(ctx))}"
-    yield equal("without the policy CreateTrail is refused with AWS's error", ctx.state.get("refusal"), expected,
-                _label(ctx, "simulated"))
     policy = _bucket_policy(ctx)
-    sids = sorted(s.get("Sid") for s in json.loads(policy)["Statement"]) if policy else []
-    yield equal("the policy has the ACL-check and write statements", sids, ["AWSCloudTrailAclCheck", "AWSCloudTrailWrite"])
+    actions = _service_actions(policy)
+    yield expect("the policy lets cloudtrail.amazonaws.com check the ACL and write log files",
+                 {"s3:GetBucketAcl", "s3:PutObject"} <= actions, str(sorted(actions)) if policy else "no bucket policy")
     problems = cloudtrail_policy.problems(policy, _trail_bucket(ctx), ctx.account, ctx.region, _trail(ctx))
     yield equal("the policy meets CloudTrail's documented requirements", problems, [], "simulated")
+
+
+# -- 2b. without the policy CloudTrail refuses ------------------------------------------------------
+def apply_policy_refusal(ctx):
+    """CreateTrail on a bucket without the policy (a scratch bucket: the trail bucket has one now)."""
+    s3 = ctx.client("s3")
+    try:
+        s3.head_bucket(Bucket=_scratch(ctx))
+    except ClientError:
+        ctx.create_bucket(_scratch(ctx))
+    if _bucket_policy(ctx, _scratch(ctx)) is not None:
+        s3.delete_bucket_policy(Bucket=_scratch(ctx))
+    ctx.track("cloudtrail:trail", _refused_trail(ctx))  # should CreateTrail ever succeed, cleanup finds it
+    try:
+        _create_trail(ctx, Name=_refused_trail(ctx), S3BucketName=_scratch(ctx), IsMultiRegionTrail=True)
+        ctx.state["refusal"] = None
+    except ClientError as err:
+        ctx.state["refusal"] = f"{err.response['Error']['Code']}: {err.response['Error']['Message']}"
+
+
+def check_policy_refusal(ctx):
+    expected = f"{cloudtrail_policy.ERROR_CODE}: {cloudtrail_policy.refusal_message(_scratch(ctx))}"
+    yield equal("without the policy CreateTrail is refused with AWS's error", ctx.state.get("refusal", "(not tried yet)"),
+                expected, _label(ctx, "simulated"))
 
 
 # -- 3. the trail -----------------------------------------------------------------------------------
 def apply_create_trail(ctx):
     logs, iam = ctx.client("logs"), ctx.client("iam")
+    ctx.track("cloudtrail:trail", _trail(ctx))
     ctx.track("logs:group", _group(ctx))
     logs.create_log_group(logGroupName=_group(ctx), tags=ctx.tags)
     logs.put_retention_policy(logGroupName=_group(ctx), retentionInDays=30)
@@ -168,7 +209,11 @@ def check_event_selectors(ctx):
     selectors = ct.get_event_selectors(TrailName=_trail(ctx)).get("EventSelectors", [])
     values = [v for s in selectors for r in s.get("DataResources", []) for v in r.get("Values", [])]
     yield equal("S3 data events are logged for the training bucket only", values, [f"arn:aws:s3:::{_training(ctx)}/"])
-    yield expect("the trail is logging", ct.get_trail_status(Name=_trail(ctx)).get("IsLogging") is True, "IsLogging")
+    status = ct.get_trail_status(Name=_trail(ctx))
+    # stop_logging comes later: a trail that was started has a StartLoggingTime even once stopped
+    yield expect("logging was started (IsLogging, or a StartLoggingTime once stopped)",
+                 status.get("IsLogging") is True or bool(status.get("StartLoggingTime")),
+                 f"IsLogging {status.get('IsLogging')}, StartLoggingTime {status.get('StartLoggingTime') or '-'}")
 
 
 # -- 5. the incident --------------------------------------------------------------------------------
@@ -195,13 +240,23 @@ def _deletions(ctx, records: list[dict]) -> list[dict]:
 
 
 def apply_incident(ctx):
+    """The incident happens once: in practice this step runs at every check, and once the training
+    files are gone it only waits for (AWS) or finds (local recorder) their log files."""
+    s3 = ctx.client("s3")
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=_training(ctx)).get("Contents", [])}
+    missing = [key for key in DELETED if key not in keys]
     if ctx.on_aws:
-        _activity(ctx)
+        if not missing:
+            _activity(ctx)
         # CloudTrail delivers log files within about 5-15 minutes: wait, bounded.
         deadline = time.time() + 20 * 60
         while time.time() < deadline and len(_deletions(ctx, _records(ctx))) < len(DELETED):
             time.sleep(30)
         return
+    if missing and len(_deletions(ctx, _records(ctx))) >= len(DELETED):
+        return  # it happened already, and the trail logged it
+    for key in missing:  # deleted without a logging trail: put the files back and replay the incident
+        s3.put_object(Bucket=_training(ctx), Key=key, Body=TRAINING_FILES[key])
     with trail_log.TrailRecorder(ctx, _trail(ctx), services=("s3", "cloudtrail")) as recorder:
         _activity(ctx, recorder)
 
@@ -282,6 +337,9 @@ def apply_stop_logging(ctx):
     if ctx.on_aws:
         ctx.client("cloudtrail").stop_logging(Name=_trail(ctx))
         return
+    stopped = ctx.client("cloudtrail").get_trail_status(Name=_trail(ctx)).get("IsLogging") is False
+    if stopped and any(r["eventName"] == "StopLogging" for r in _records(ctx)):
+        return  # done already (practice runs this step at every check)
     with trail_log.TrailRecorder(ctx, _trail(ctx), services=("cloudtrail",)) as recorder:
         ctx.client("cloudtrail").stop_logging(Name=_trail(ctx))
         recorder.flush()  # "If logging is stopped ... CloudTrail will deliver a final digest file"

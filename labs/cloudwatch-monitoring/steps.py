@@ -8,6 +8,11 @@ documented rules on the datapoints read back from the emulator, and the lab sets
 matches the log events and publishes the metric values. Those checks say ``simulated``. On real
 AWS the service does both and the lab waits (bounded) for the real state / metric values.
 Subscription delivery to Kinesis is real in moto (emulated).
+
+CloudWatch cannot delete metric data: a metric name used before (an earlier attempt at the lab)
+still holds its old datapoints. So the first step notes what the lab's metrics already hold, and
+every check reads what was published *since* — current Sum/SampleCount minus that baseline, minute
+by minute — and finds the 10 published minutes from the data itself (the latest minute with data).
 """
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ import time
 
 from botocore.exceptions import ClientError
 
-from awslabs.lab import equal, expect
+from awslabs.lab import Check, StepFailed, equal, expect
 from awslabs.sim import alarms as sim
 from awslabs.sim import metric_filters
 
@@ -62,21 +67,87 @@ def _dims(ctx) -> list[dict]:
     return [{"Name": "EndpointName", "Value": _endpoint(ctx)}, {"Name": "VariantName", "Value": "AllTraffic"}]
 
 
-def _anchor(ctx) -> dt.datetime:
-    """Start of the current minute when the metrics were published (shared with later steps)."""
-    return dt.datetime.fromtimestamp(ctx.state["anchor"], dt.timezone.utc)
+METRICS = ("FeatureDriftScore", "Invocation5XXErrors", "Invocations", "ModelLatency")
+LOG_METRICS = ("DriftWarnings", "InferenceErrors")
+BASELINE_BEFORE = dt.timedelta(hours=3)  # the baseline covers data timestamped from 3 h before start...
+BASELINE_AFTER = dt.timedelta(hours=2)  # ...to 2 h after (timestamps the learner will not reach back to)
 
 
-def _window(ctx) -> tuple[dt.datetime, dt.datetime]:
-    anchor = _anchor(ctx)
-    return anchor - dt.timedelta(minutes=9), anchor + dt.timedelta(minutes=1)
+def _minute(ts) -> int:
+    """Epoch seconds of the start of the minute ``ts`` (a datetime; naive means UTC) falls in."""
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=dt.timezone.utc)
+    return int(ts.timestamp()) // 60 * 60
 
 
-def _stats(ctx, metric: str, statistics: list[str], period: int = 600) -> list[dict]:
-    start, end = _window(ctx)
-    return ctx.client("cloudwatch").get_metric_statistics(
-        Namespace=NAMESPACE, MetricName=metric, Dimensions=_dims(ctx), StartTime=start, EndTime=end,
-        Period=period, Statistics=statistics)["Datapoints"]
+def _per_minute(ctx, namespace: str, metric: str, dims: list[dict], start: dt.datetime,
+                end: dt.datetime) -> dict[int, list]:
+    """minute -> [Sum, SampleCount, Unit] as get_metric_statistics returns them (Period 60)."""
+    points = ctx.client("cloudwatch").get_metric_statistics(
+        Namespace=namespace, MetricName=metric, Dimensions=dims, StartTime=start, EndTime=end, Period=60,
+        Statistics=["Sum", "SampleCount"])["Datapoints"]
+    return {_minute(p["Timestamp"]): [p["Sum"], p["SampleCount"], p.get("Unit")] for p in points}
+
+
+def _series_key(namespace: str, metric: str) -> str:
+    return f"{namespace}|{metric}"
+
+
+def _watched(ctx) -> list[tuple[str, str, list[dict]]]:
+    return [(NAMESPACE, m, _dims(ctx)) for m in METRICS] + [(_log_namespace(ctx), m, []) for m in LOG_METRICS]
+
+
+def _search_window(ctx) -> tuple[dt.datetime, dt.datetime]:
+    now = dt.datetime.now(dt.timezone.utc)
+    base = ctx.state.get("baseline")
+    start = dt.datetime.fromtimestamp(base["at"], dt.timezone.utc) - BASELINE_BEFORE if base else now - BASELINE_BEFORE
+    end = now + dt.timedelta(minutes=15)
+    return max(start, end - dt.timedelta(hours=23)), end  # at most 1,440 one-minute datapoints
+
+
+def _learned(ctx, namespace: str, metric: str, dims: list[dict]) -> dict[int, list]:
+    """minute -> [Sum, SampleCount, Unit] published since the baseline (only minutes with data)."""
+    start, end = _search_window(ctx)
+    now = _per_minute(ctx, namespace, metric, dims, start, end)
+    before = (ctx.state.get("baseline") or {}).get("points", {}).get(_series_key(namespace, metric), {})
+    out = {}
+    for minute, (total, count, unit) in now.items():
+        old_total, old_count = before.get(minute, (0.0, 0.0))
+        if count - old_count > 0:
+            out[minute] = [total - old_total, count - old_count, unit]
+    return out
+
+
+def _anchor(ctx) -> int | None:
+    """The latest minute with published Invocations: the last of the 10 minutes the checks read."""
+    invocations = _learned(ctx, NAMESPACE, "Invocations", _dims(ctx))
+    return max(invocations) if invocations else None
+
+
+def _window_minutes(anchor: int) -> list[int]:
+    return [anchor - 60 * i for i in range(9, -1, -1)]
+
+
+# -- 0. what is there already ----------------------------------------------------------------------
+def apply_baseline(ctx):
+    now = dt.datetime.now(dt.timezone.utc)
+    points = {}
+    for namespace, metric, dims in _watched(ctx):
+        found = _per_minute(ctx, namespace, metric, dims, now - BASELINE_BEFORE, now + BASELINE_AFTER)
+        points[_series_key(namespace, metric)] = {m: (v[0], v[1]) for m, v in found.items()}
+    ctx.state["baseline"] = {"at": now.timestamp(), "points": points}
+
+
+def check_baseline(ctx):
+    base = ctx.state.get("baseline")
+    if base is None:
+        yield Check("awslabs noted the datapoints the lab's metrics held before you started", False,
+                    "not noted yet", "emulated")
+        return
+    held = sum(len(v) for v in base["points"].values())
+    yield Check("awslabs noted the datapoints the lab's metrics held before you started", True,
+                f"{held} earlier one-minute datapoint(s): they are subtracted from what the checks read",
+                "emulated")
 
 
 # -- 1. custom metrics ----------------------------------------------------------------------------
@@ -84,7 +155,6 @@ def apply_publish_metrics(ctx):
     cw = ctx.client("cloudwatch")
     now = dt.datetime.now(dt.timezone.utc)
     anchor = now.replace(second=0, microsecond=0)
-    ctx.state["anchor"] = anchor.timestamp()
     data = []
     for i, minutes_ago in enumerate(range(9, -1, -1)):
         ts = anchor - dt.timedelta(minutes=minutes_ago) + dt.timedelta(seconds=5)
@@ -106,8 +176,8 @@ def apply_publish_metrics(ctx):
         deadline = time.time() + 15 * 60
         while time.time() < deadline:
             listed = cw.list_metrics(Namespace=NAMESPACE, Dimensions=[{"Name": "EndpointName", "Value": _endpoint(ctx)}])
-            total = sum(d["Sum"] for d in _stats(ctx, "Invocations", ["Sum"]))
-            if len({m["MetricName"] for m in listed["Metrics"]}) == 4 and total == sum(INVOCATIONS):
+            total = sum(v[0] for v in _learned(ctx, NAMESPACE, "Invocations", _dims(ctx)).values())
+            if len({m["MetricName"] for m in listed["Metrics"]}) == 4 and total >= sum(INVOCATIONS):
                 break
             time.sleep(20)
 
@@ -116,13 +186,20 @@ def check_publish_metrics(ctx):
     listed = ctx.client("cloudwatch").list_metrics(
         Namespace=NAMESPACE, Dimensions=[{"Name": "EndpointName", "Value": _endpoint(ctx)}])["Metrics"]
     yield equal("four metrics carry this endpoint's dimensions", sorted({m["MetricName"] for m in listed}),
-                ["FeatureDriftScore", "Invocation5XXErrors", "Invocations", "ModelLatency"])
-    invocations = _stats(ctx, "Invocations", ["Sum"])
-    yield equal("Sum of Invocations over the 10 minutes", sum(d["Sum"] for d in invocations), float(sum(INVOCATIONS)))
-    latency = _stats(ctx, "ModelLatency", ["SampleCount", "Maximum"])
-    yield equal("latency statistic sets: SampleCount adds up to the invocations",
-                sum(d["SampleCount"] for d in latency), float(sum(INVOCATIONS)))
-    yield equal("latency keeps its unit", sorted({d.get("Unit") for d in latency}), ["Milliseconds"])
+                list(METRICS))
+    invocations = _learned(ctx, NAMESPACE, "Invocations", _dims(ctx))
+    anchor = max(invocations) if invocations else None
+    if anchor is None:
+        yield Check("Invocations: one Sum per minute for the 10 minutes up to the latest", False,
+                    "no Invocations with the endpoint's dimensions published since `awslabs start`", "emulated")
+        return
+    window = _window_minutes(anchor)
+    yield equal("Invocations: one Sum per minute for the 10 minutes up to the latest",
+                [invocations.get(m, [0.0])[0] for m in window], [float(v) for v in INVOCATIONS])
+    latency = _learned(ctx, NAMESPACE, "ModelLatency", _dims(ctx))
+    yield equal("latency statistic sets: each minute's SampleCount = that minute's invocations",
+                [latency.get(m, [0.0, 0.0])[1] for m in window], [float(v) for v in INVOCATIONS])
+    yield equal("latency keeps its unit", sorted({str(latency[m][2]) for m in window if m in latency}), ["Milliseconds"])
 
 
 # -- 2. get_metric_data ---------------------------------------------------------------------------
@@ -131,42 +208,58 @@ def _csv_path(ctx):
 
 
 def apply_query_metrics(ctx):
-    start, end = _window(ctx)
-    queries = [
-        ("latency", "ModelLatency", "Average"), ("invocations", "Invocations", "Sum"),
-        ("errors", "Invocation5XXErrors", "Sum"), ("drift", "FeatureDriftScore", "Maximum"),
-    ]
+    anchor = _anchor(ctx)
+    if anchor is None:
+        raise StepFailed("no Invocations published for the endpoint yet: nothing to query")
+    minutes = _window_minutes(anchor)
+    start = dt.datetime.fromtimestamp(minutes[0], dt.timezone.utc)
+    end = start + dt.timedelta(minutes=10)
+    # Sum and SampleCount (not Average): what was there before the baseline can be subtracted.
+    queries = [(f"{short}_{stat.lower()}", metric, stat)
+               for short, metric in (("latency", "ModelLatency"), ("invocations", "Invocations"),
+                                     ("errors", "Invocation5XXErrors"), ("drift", "FeatureDriftScore"))
+               for stat in ("Sum", "SampleCount")]
     response = ctx.client("cloudwatch").get_metric_data(
         MetricDataQueries=[{"Id": qid, "ReturnData": True, "MetricStat": {
             "Metric": {"Namespace": NAMESPACE, "MetricName": metric, "Dimensions": _dims(ctx)},
             "Period": 60, "Stat": stat}} for qid, metric, stat in queries],
         StartTime=start, EndTime=end, ScanBy="TimestampAscending")
-    minutes = [start + dt.timedelta(minutes=i) for i in range(10)]
-    columns: dict[str, list] = {}
-    for result in response["MetricDataResults"]:
-        series = sim.series_from_datapoints(
-            [{"Timestamp": t, "v": v} for t, v in zip(result["Timestamps"], result["Values"])], "v", 60,
-            minutes[-1], 10)
-        columns[result["Id"]] = series
+    raw = {r["Id"]: {_minute(t): v for t, v in zip(r["Timestamps"], r["Values"])} for r in response["MetricDataResults"]}
+    points = (ctx.state.get("baseline") or {}).get("points", {})
+
+    def series(short: str, metric: str) -> list[tuple[float, float] | None]:
+        before = points.get(_series_key(NAMESPACE, metric), {})
+        out = []
+        for m in minutes:
+            total = raw[f"{short}_sum"].get(m, 0.0) - before.get(m, (0.0, 0.0))[0]
+            count = raw[f"{short}_samplecount"].get(m, 0.0) - before.get(m, (0.0, 0.0))[1]
+            out.append((total, count) if count > 0 else None)  # None: a missing minute
+        return out
+
+    latency, invocations = series("latency", "ModelLatency"), series("invocations", "Invocations")
+    errors, drift = series("errors", "Invocation5XXErrors"), series("drift", "FeatureDriftScore")
     with _csv_path(ctx).open("w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["minute", "latency_avg_ms", "invocations", "errors_5xx", "error_rate", "drift_max"])
         for i, minute in enumerate(minutes):
-            inv, err = columns["invocations"][i], columns["errors"][i]
+            inv = invocations[i][0] if invocations[i] else None
+            err = errors[i][0] if errors[i] else None
             rate = (err or 0) / inv if inv else None  # a missing error datapoint means no errors
-            writer.writerow([minute.strftime("%H:%M"), columns["latency"][i], inv, err, rate, columns["drift"][i]])
+            writer.writerow([dt.datetime.fromtimestamp(minute, dt.timezone.utc).strftime("%H:%M"),
+                             latency[i][0] / latency[i][1] if latency[i] else None, inv, err, rate,
+                             drift[i][0] / drift[i][1] if drift[i] else None])
 
 
 def check_query_metrics(ctx):
     with _csv_path(ctx).open() as fh:
         rows = list(csv.DictReader(fh))
-    yield equal("one row per minute", len(rows), 10)
-    latency = [round(float(r["latency_avg_ms"])) for r in rows]
-    yield equal("per-minute Average latency = what was published", latency, LATENCY_MS)
+    yield equal("one row per minute", len(rows), 10, "emulated")
+    latency = [round(float(r["latency_avg_ms"])) if r["latency_avg_ms"] else None for r in rows]
+    yield equal("per-minute Average latency = what was published", latency, LATENCY_MS, "emulated")
     missing = [r["minute"] for r in rows if not r["errors_5xx"]]
-    yield equal("the sparse error metric has 9 missing minutes", len(missing), 9)
-    yield equal("error rate in the current minute", round(float(rows[-1]["error_rate"]), 4),
-                round(ERRORS_NOW / INVOCATIONS[-1], 4))
+    yield equal("the sparse error metric has 9 missing minutes", len(missing), 9, "emulated")
+    yield equal("error rate in the current minute", round(float(rows[-1]["error_rate"] or "nan"), 4),
+                round(ERRORS_NOW / INVOCATIONS[-1], 4), "emulated")
 
 
 # -- 3. alarms ------------------------------------------------------------------------------------
@@ -223,12 +316,20 @@ def apply_create_alarms(ctx):
 def check_create_alarms(ctx):
     found = _describe(ctx)
     latency, errors = found.get("latency", {}), found.get("errors", {})
-    yield equal("latency alarm: 3 out of 5 one-minute periods above 250 ms",
-                (latency.get("DatapointsToAlarm"), latency.get("EvaluationPeriods"), latency.get("Period"),
-                 latency.get("Threshold"), latency.get("TreatMissingData")), (3, 5, 60, 250.0, "missing"))
-    yield equal("error alarm treats missing data as not breaching (errors are only reported when they happen)",
-                (errors.get("DatapointsToAlarm"), errors.get("EvaluationPeriods"), errors.get("TreatMissingData")),
-                (2, 3, "notBreaching"))
+    yield equal("latency alarm: Average ModelLatency above 250 ms in 3 out of 5 one-minute periods",
+                (latency.get("MetricName"), latency.get("Statistic"), latency.get("ComparisonOperator"),
+                 latency.get("DatapointsToAlarm"), latency.get("EvaluationPeriods"), latency.get("Period"),
+                 latency.get("Threshold"), latency.get("TreatMissingData")),
+                ("ModelLatency", "Average", "GreaterThanThreshold", 3, 5, 60, 250.0, "missing"))
+    yield equal("error alarm: Sum of 5XX errors >= 1 in 2 of 3 minutes, missing data not breaching "
+                "(errors are only reported when they happen)",
+                (errors.get("MetricName"), errors.get("Statistic"), errors.get("ComparisonOperator"),
+                 errors.get("Threshold"), errors.get("DatapointsToAlarm"), errors.get("EvaluationPeriods"),
+                 errors.get("Period"), errors.get("TreatMissingData")),
+                ("Invocation5XXErrors", "Sum", "GreaterThanOrEqualToThreshold", 1.0, 2, 3, 60, "notBreaching"))
+    yield equal("both alarms watch this endpoint (EndpointName and VariantName dimensions)",
+                [sorted((d["Name"], d["Value"]) for d in a.get("Dimensions", [])) for a in (latency, errors)],
+                [sorted((d["Name"], d["Value"]) for d in _dims(ctx))] * 2)
     yield expect("both alarms notify the SNS topic", all(a.get("AlarmActions") == [_topic_arn(ctx)] for a in (latency, errors)),
                  str([a.get("AlarmActions") for a in (latency, errors)]))
     subs = ctx.client("sns").list_subscriptions_by_topic(TopicArn=_topic_arn(ctx))["Subscriptions"]
@@ -240,23 +341,41 @@ def _whatif_path(ctx):
     return ctx.output_dir / "missing-data-what-if.json"
 
 
-def _evaluate(ctx, alarm: dict) -> sim.Evaluation:
+def _evaluation_time(ctx) -> dt.datetime:
+    """When the simulated evaluation happens: in the latest minute of the published data (in a run
+    that is now; in practice the alarms may be created long after the metrics were published)."""
+    anchor = _anchor(ctx)
+    now = dt.datetime.now(dt.timezone.utc)
+    return now if anchor is None else min(now, dt.datetime.fromtimestamp(anchor + 30, dt.timezone.utc))
+
+
+def _evaluate(ctx, alarm: dict, end: dt.datetime) -> sim.Evaluation:
     cfg = sim.AlarmConfig.from_alarm(alarm)
-    end = dt.datetime.now(dt.timezone.utc)
-    start = end - dt.timedelta(seconds=cfg.period * (cfg.range_size + 1))
-    points = ctx.client("cloudwatch").get_metric_statistics(
-        Namespace=alarm["Namespace"], MetricName=alarm["MetricName"], Dimensions=alarm.get("Dimensions", []),
-        StartTime=start, EndTime=end + dt.timedelta(seconds=cfg.period), Period=cfg.period,
-        Statistics=[cfg.statistic])["Datapoints"]
-    values = sim.series_from_datapoints(points, cfg.statistic, cfg.period, end, cfg.range_size)
+    if cfg.period == 60 and cfg.statistic in ("Average", "Sum", "SampleCount"):
+        # the per-minute values published since the baseline
+        learned = _learned(ctx, alarm["Namespace"], alarm["MetricName"], alarm.get("Dimensions", []))
+        last = _minute(end)
+        values = []
+        for m in range(last - 60 * (cfg.range_size - 1), last + 60, 60):
+            total, count = learned[m][:2] if m in learned else (None, None)
+            values.append(None if count is None else
+                          {"Average": (total or 0.0) / count, "Sum": total, "SampleCount": count}[cfg.statistic])
+    else:
+        start = end - dt.timedelta(seconds=cfg.period * (cfg.range_size + 1))
+        points = ctx.client("cloudwatch").get_metric_statistics(
+            Namespace=alarm["Namespace"], MetricName=alarm["MetricName"], Dimensions=alarm.get("Dimensions", []),
+            StartTime=start, EndTime=end + dt.timedelta(seconds=cfg.period), Period=cfg.period,
+            Statistics=[cfg.statistic])["Datapoints"]
+        values = sim.series_from_datapoints(points, cfg.statistic, cfg.period, end, cfg.range_size)
     return sim.evaluate(cfg, values, current_state=alarm["StateValue"])
 
 
 def apply_evaluate_alarms(ctx):
     cw, sns = ctx.client("cloudwatch"), ctx.client("sns")
     verdicts = {}
+    when = _evaluation_time(ctx)
     for key, alarm in _describe(ctx).items():
-        result = _evaluate(ctx, alarm)
+        result = _evaluate(ctx, alarm, when)
         verdicts[key] = {"state": result.state, "reason": result.reason, "points": result.points}
         if ctx.on_aws:
             # CloudWatch evaluates every period; wait (bounded) for it to reach the same verdict.
@@ -277,7 +396,7 @@ def apply_evaluate_alarms(ctx):
             sns.publish(TopicArn=arn, Subject=subject, Message=message)
     errors = _describe(ctx)["errors"]
     cfg = sim.AlarmConfig.from_alarm(errors)
-    base = _evaluate(ctx, errors)
+    base = _evaluate(ctx, errors, when)
     table = {t: sim.evaluate(dataclasses.replace(cfg, treat_missing_data=t), base.values, current_state="OK").state
              for t in sim.TREATMENTS}
     _whatif_path(ctx).write_text(json.dumps({"points": base.points, "states": table, "verdicts": verdicts}, indent=1))
@@ -328,12 +447,33 @@ def _put_lines(ctx, lines: list[dict]) -> None:
     ctx.client("logs").put_log_events(logGroupName=_group(ctx), logStreamName=STREAM, logEvents=events)
 
 
-def _metric_sum(ctx, name: str) -> tuple[float, float]:
-    end = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=1)
-    points = ctx.client("cloudwatch").get_metric_statistics(
-        Namespace=_log_namespace(ctx), MetricName=name, StartTime=end - dt.timedelta(minutes=30), EndTime=end,
-        Period=3600, Statistics=["Sum", "SampleCount"])["Datapoints"]
-    return sum(p["Sum"] for p in points), sum(p["SampleCount"] for p in points)
+def _events(ctx) -> list[dict]:
+    logs, events, token = ctx.client("logs"), [], None
+    for _ in range(20):
+        kwargs = {"logGroupName": _group(ctx), "logStreamName": STREAM, "startFromHead": True}
+        if token:
+            kwargs["nextToken"] = token
+        page = logs.get_log_events(**kwargs)
+        events += page["events"]
+        if not page["events"] or page.get("nextForwardToken") in (None, token):
+            break
+        token = page["nextForwardToken"]
+    return events
+
+
+def _parsed(event: dict) -> dict:
+    try:
+        doc = json.loads(event["message"])
+    except ValueError:
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _filters(ctx) -> dict[str, dict]:
+    """The group's metric filters by name (a put with an existing name replaces the filter on AWS;
+    moto appends a duplicate, and keeps filters of a deleted group: the last one wins, as on AWS)."""
+    found = ctx.client("logs").describe_metric_filters(logGroupName=_group(ctx))["metricFilters"]
+    return {f["filterName"]: f for f in found if f.get("logGroupName", _group(ctx)) == _group(ctx)}
 
 
 def apply_log_metric_filters(ctx):
@@ -347,37 +487,69 @@ def apply_log_metric_filters(ctx):
         logs.put_metric_filter(logGroupName=_group(ctx), filterName=name, filterPattern=pattern,
                                metricTransformations=[{"metricName": metric, "metricNamespace": _log_namespace(ctx), **extra}])
     _put_lines(ctx, LOG_LINES)
-    if ctx.on_aws:
-        deadline = time.time() + 300  # the service publishes filter metrics within a minute or two
-        while time.time() < deadline and _metric_sum(ctx, "InferenceErrors")[1] < len(LOG_LINES):
-            time.sleep(15)
-        return
-    # moto publishes nothing for metric filters: compute what CloudWatch Logs would publish.
-    events = logs.get_log_events(logGroupName=_group(ctx), logStreamName=STREAM, startFromHead=True)["events"]
-    for f in logs.describe_metric_filters(logGroupName=_group(ctx))["metricFilters"]:
-        transformation = f["metricTransformations"][0]
-        points = metric_filters.metric_datapoints(f["filterPattern"], transformation, events)
-        data = [{"MetricName": transformation["metricName"], "Value": p.value, "Unit": transformation.get("unit", "None"),
-                 "Timestamp": dt.datetime.fromtimestamp(p.timestamp_ms / 1000, dt.timezone.utc)} for p in points]
-        for start in range(0, len(data), 500):
-            ctx.client("cloudwatch").put_metric_data(Namespace=transformation["metricNamespace"], MetricData=data[start:start + 500])
 
 
 def check_log_metric_filters(ctx):
     logs = ctx.client("logs")
     group = logs.describe_log_groups(logGroupNamePrefix=_group(ctx))["logGroups"]
     yield equal("log group keeps events for 7 days", [g.get("retentionInDays") for g in group], [7])
-    filters = logs.describe_metric_filters(logGroupName=_group(ctx))["metricFilters"]
-    yield equal("two metric filters: a JSON pattern and a term pattern",
-                sorted(f["filterPattern"] for f in filters), sorted(p for p, _, _ in FILTERS.values()))
-    errors_sum, errors_count = _metric_sum(ctx, "InferenceErrors")
-    expected = sum(1 for line in LOG_LINES if line["status"] >= 500)
-    yield equal("InferenceErrors: 1 per line with status >= 500, 0 (defaultValue) for the others",
-                (errors_sum, errors_count), (float(expected), float(len(LOG_LINES))), _label(ctx))
-    drift_sum, drift_count = _metric_sum(ctx, "DriftWarnings")
-    expected = sum(1 for line in LOG_LINES if "drift warning" in line["msg"])
-    yield equal("DriftWarnings: only matching lines publish (no defaultValue)", (drift_sum, drift_count),
-                (float(expected), float(expected)), _label(ctx))
+    filters = _filters(ctx)
+    found = {name: (f["filterPattern"], f["metricTransformations"][0].get("metricName"),
+                    f["metricTransformations"][0].get("metricNamespace"),
+                    str(f["metricTransformations"][0].get("metricValue")),
+                    f["metricTransformations"][0].get("defaultValue"))
+             for name, f in filters.items()}
+    expected = {name: (pattern, metric, _log_namespace(ctx), extra["metricValue"], extra.get("defaultValue"))
+                for name, (pattern, metric, extra) in FILTERS.items()}
+    yield equal("two metric filters: a JSON pattern (defaultValue 0) and a term pattern (no default)", found, expected)
+    lines = [{k: doc.get(k) for k in ("status", "latency_ms", "msg")} for doc in map(_parsed, _events(ctx)[:len(LOG_LINES)])]
+    yield equal("the stream holds the 10 structured inference lines, in order", lines, LOG_LINES)
+
+
+# -- 5b. the metrics the filters publish ------------------------------------------------------------
+def _published_key(name: str, event: dict) -> str:
+    return f"{name}|{event['timestamp']}|{event['message']}"
+
+
+def apply_filter_metrics(ctx):
+    events = _events(ctx)
+    if ctx.on_aws:
+        deadline = time.time() + 300  # the service publishes filter metrics within a minute or two
+        while time.time() < deadline and sum(
+                v[1] for v in _learned(ctx, _log_namespace(ctx), "InferenceErrors", []).values()) < len(events):
+            time.sleep(15)
+        return
+    # moto publishes nothing for metric filters: compute what CloudWatch Logs would publish, once
+    # per event (practice runs this step at every check; metric data cannot be taken back).
+    published = set(ctx.state.get("filter_published", []))
+    for name, f in _filters(ctx).items():
+        transformation = f["metricTransformations"][0]
+        fresh = [e for e in events if _published_key(name, e) not in published]
+        points = metric_filters.metric_datapoints(f["filterPattern"], transformation, fresh)
+        data = [{"MetricName": transformation["metricName"], "Value": p.value, "Unit": transformation.get("unit", "None"),
+                 "Timestamp": dt.datetime.fromtimestamp(p.timestamp_ms / 1000, dt.timezone.utc)} for p in points]
+        for start in range(0, len(data), 500):
+            ctx.client("cloudwatch").put_metric_data(Namespace=transformation["metricNamespace"], MetricData=data[start:start + 500])
+        published.update(_published_key(name, e) for e in fresh)
+    ctx.state["filter_published"] = sorted(published)
+
+
+def _metric_totals(ctx, name: str) -> tuple[float, float]:
+    learned = _learned(ctx, _log_namespace(ctx), name, [])
+    return sum(v[0] for v in learned.values()), sum(v[1] for v in learned.values())
+
+
+def check_filter_metrics(ctx):
+    docs = [_parsed(e) for e in _events(ctx)]
+    if not docs:
+        yield Check("InferenceErrors and DriftWarnings from the log lines", False, "the stream holds no log lines", _label(ctx))
+        return
+    errors = sum(1 for d in docs if isinstance(d.get("status"), int) and d["status"] >= 500)
+    drift = sum(1 for d in docs if "drift warning" in str(d.get("msg", "")))
+    yield equal(f"InferenceErrors: 1 per line with status >= 500, 0 (defaultValue) for the others ({len(docs)} lines)",
+                _metric_totals(ctx, "InferenceErrors"), (float(errors), float(len(docs))), _label(ctx))
+    yield equal("DriftWarnings: only matching lines publish (no defaultValue)", _metric_totals(ctx, "DriftWarnings"),
+                (float(drift), float(drift)), _label(ctx))
 
 
 # -- 6. subscription filter to Kinesis ------------------------------------------------------------

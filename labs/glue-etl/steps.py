@@ -80,14 +80,25 @@ def _json(ctx, key):
     return json.loads(ctx.client("s3").get_object(Bucket=_bucket(ctx), Key=key)["Body"].read())
 
 
+def _script(ctx) -> Path:
+    """The script the job's ScriptLocation points to, fetched from S3 (what Glue would run)."""
+    location = ctx.client("glue").get_job(JobName=_job(ctx))["Job"]["Command"]["ScriptLocation"]
+    bucket, _, key = location.removeprefix("s3://").partition("/")
+    local = ctx.workdir / "job" / Path(key).name
+    local.parent.mkdir(parents=True, exist_ok=True)
+    ctx.client("s3").download_file(bucket, key, str(local))
+    return local
+
+
 def _start_and_follow(ctx):
     """Start a run and make it happen; returns the run id (states and output in ctx.state)."""
     glue = ctx.client("glue")
+    script = SCRIPT if ctx.on_aws else _script(ctx)
     # Off AWS: moto's state manager advances the run one state per two reads instead of
     # jumping to SUCCEEDED, so the progression a real run shows is visible.
     with jobs.state_progression(ctx, "glue::job_run", times=2):
         run_id = glue.start_job_run(JobName=_job(ctx))["JobRunId"]
-        result = jobs.execute_glue_job_run(ctx, _job(ctx), run_id, SCRIPT, timeout=120)
+        result = jobs.execute_glue_job_run(ctx, _job(ctx), run_id, script, timeout=120)
     if not result.ok:
         raise StepFailed(result.summary())
     ctx.state.setdefault("runs", []).append({"id": run_id, "states": result.states, "stdout": result.stdout[-2000:]})
@@ -105,7 +116,9 @@ def apply_land_raw_data(ctx):
 
 
 def check_land_raw_data(ctx):
-    yield equal("the raw file landed", _keys(ctx, "raw/") if _bucket_exists(ctx) else [], ["raw/sales/2024-03-01.csv"])
+    keys = _keys(ctx, "raw/") if _bucket_exists(ctx) else []
+    # (a second day's file joins it in bookmark_rerun)
+    yield expect("the raw file landed", "raw/sales/2024-03-01.csv" in keys, ", ".join(keys))
     names = [d["Name"] for d in ctx.client("glue").get_databases()["DatabaseList"]]
     yield expect("the catalogue database exists", _database(ctx) in names, _database(ctx))
 
@@ -180,10 +193,19 @@ def check_create_job(ctx):
         return
     yield equal("it is a Python shell job", job["Command"]["Name"], "pythonshell")
     yield equal("it uses 1/16 DPU", job.get("MaxCapacity"), 0.0625)
+    yield equal("it runs the script uploaded to S3", job["Command"].get("ScriptLocation"),
+                f"s3://{_bucket(ctx)}/scripts/clean_sales.py")
     yield equal("the script's bookmark is on by default", job["DefaultArguments"].get("--bookmark"), "enable")
+    bucket = _bucket(ctx)
+    wanted = {"--source_path": f"s3://{bucket}/raw/sales/", "--target_path": f"s3://{bucket}/processed/sales/",
+              "--state_path": f"s3://{bucket}/job-state/", "--database": _database(ctx), "--table": "sales_clean"}
+    given = {k: job["DefaultArguments"].get(k) for k in wanted}
+    yield equal("the script's arguments say where to read, write, keep state and catalogue", given, wanted)
 
 
 def apply_run_job(ctx):
+    if ctx.state.get("runs"):
+        return  # practice runs this at every check: the first run happened already
     _start_and_follow(ctx)
 
 
@@ -195,7 +217,9 @@ def check_run_job(ctx):
         yield expect("the run went RUNNING -> SUCCEEDED", states[-2:] == ["RUNNING", "SUCCEEDED"], " -> ".join(states))
     else:
         yield equal("the run went STARTING -> RUNNING -> SUCCEEDED", states, ["STARTING", "RUNNING", "SUCCEEDED"])
-    parquet = [k for k in _keys(ctx, "processed/sales/") if k.endswith(".parquet")]
+    report = _report(ctx, runs[0]["id"]) if runs else {}
+    # The files this run wrote (a later run adds its own beside them).
+    parquet = [k for k in _keys(ctx, "processed/sales/") if k in report.get("objects_written", [])]
     yield equal("one Parquet file per order_date partition",
                 sorted(k.split("/")[2] for k in parquet), ["order_date=2024-02-29", "order_date=2024-03-01"], by)
     if not parquet:
@@ -207,7 +231,13 @@ def check_run_job(ctx):
                 ("double", 0), by)
     yield equal("the files are Snappy-compressed", _codecs(ctx, parquet), {"SNAPPY"}, by)
     parts = ctx.client("glue").get_partitions(DatabaseName=_database(ctx), TableName="sales_clean")["Partitions"]
-    yield equal("the job catalogued its partitions", sorted(p["Values"][0] for p in parts), ["2024-02-29", "2024-03-01"], by)
+    yield expect("the job catalogued its partitions", {"2024-02-29", "2024-03-01"} <= {p["Values"][0] for p in parts},
+                 ", ".join(sorted(p["Values"][0] for p in parts)), by)
+
+
+def _report(ctx, run_id) -> dict:
+    key = f"job-state/runs/{run_id}.json"
+    return _json(ctx, key) if key in _keys(ctx, "job-state/runs/") else {}
 
 
 def _read_parquet(ctx, keys):
@@ -232,6 +262,8 @@ def _codecs(ctx, keys):
 
 
 def apply_bookmark_rerun(ctx):
+    if len(ctx.state.get("runs", [])) >= 2:
+        return  # practice runs this at every check: the second run happened already
     ctx.client("s3").put_object(Bucket=_bucket(ctx), Key="raw/sales/2024-03-02.csv", Body=DAY2.encode())
     _start_and_follow(ctx)
 

@@ -458,7 +458,14 @@ class SelfTest:
 
 def selftest(lab: Lab, target, settings: Settings) -> SelfTest:
     """start → check (nothing may pass) → the reference solution done as a learner would (in a
-    separate context whose in-memory facts are thrown away) → check (everything must pass, twice)."""
+    separate context whose in-memory facts are thrown away) → check (everything must pass, twice).
+    On in-process moto the emulator starts empty, like a fresh `awslabs serve`: recording the
+    reference leaves data no API can delete (CloudWatch metrics, KDA applications)."""
+    load_reference(lab, settings)
+    if target.name == "moto":
+        from moto.moto_api._internal.models import moto_api_backend
+
+        moto_api_backend.reset()
     reset(lab, target, settings)
     try:
         start(lab, target, settings)

@@ -124,18 +124,25 @@ def boto3_session_for(target):
 
         kwargs = dict(FAKE_CREDENTIALS)
 
+    from botocore.config import Config
+
+    # AWS_ENDPOINT_URL (exported for practice) must not redirect in-process moto or real AWS
+    ignore_env = Config(ignore_configured_endpoint_urls=True)
+
+    def _with_target(kw: dict) -> dict:
+        if endpoint:
+            kw.setdefault("endpoint_url", endpoint)
+        kw["config"] = kw["config"].merge(ignore_env) if kw.get("config") else ignore_env
+        return kw
+
     class _EndpointSession(boto3.session.Session):
         """Every client/resource made from this session goes to the target's endpoint."""
 
         def client(self, *args, **kw):
-            if endpoint:
-                kw.setdefault("endpoint_url", endpoint)
-            return super().client(*args, **kw)
+            return super().client(*args, **_with_target(kw))
 
         def resource(self, *args, **kw):
-            if endpoint:
-                kw.setdefault("endpoint_url", endpoint)
-            return super().resource(*args, **kw)
+            return super().resource(*args, **_with_target(kw))
 
     return _EndpointSession(region_name=target.region, **kwargs)
 

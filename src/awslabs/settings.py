@@ -42,6 +42,8 @@ class Settings:
     # Test hook: point the *aws* target at an AWS stand-in (a moto server) so the real-account
     # rails can be tested without a real account. Never set this for real use.
     aws_endpoint_url: str | None = None
+    # `awslabs serve` keeps its state in this file across restarts (None: in memory only)
+    state_file: str | None = None
 
     @classmethod
     def load(cls, **flags) -> "Settings":
@@ -74,6 +76,7 @@ class Settings:
             home=Path(home).expanduser() if home else Path.home() / ".awslabs",
             ttl_hours=ttl_hours,
             aws_endpoint_url=_lookup("AWSLABS_AWS_ENDPOINT_URL", dotenv),
+            state_file=_lookup("AWSLABS_STATE_FILE", dotenv),
         )
 
     def with_target(self, target: str) -> "Settings":

@@ -215,15 +215,31 @@ def _json_reports(reports):
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--state",
+    "state_file",
+    metavar="FILE",
+    help="Keep the emulator's state in FILE across restarts (a JSON-lines log of the requests that "
+    "changed it, replayed on start). Default: AWSLABS_STATE_FILE; without it, in memory only.",
+)
+@click.option("--reset", is_flag=True, help="Start empty: empty the --state file first (a copy is kept as FILE.bak).")
 @handle_errors
-def serve(host, port):
+def serve(host, port, state_file, reset):
     """Start a moto server for hands-on practice and for `--target server`.
 
     Step Functions executions really run; the request log is quiet. Stop it with Ctrl-C.
+    With --state FILE what you create survives a restart; --reset starts empty.
     """
     from ..serve import start_server
+    from ..settings import Settings
 
-    server = start_server(host, port)
+    if state_file is None:
+        state_file = Settings.load().state_file
+    server = start_server(host, port, state_file=state_file or None, reset=reset)
+    if state_file:
+        for note in server.state.report.notes:
+            click.echo(f"awslabs: {note}", err=True)
+        click.echo(f"awslabs: {server.state.report.summary()}; recording to {server.state.path}", err=True)
     url = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"
     click.echo(f"export AWS_ENDPOINT_URL={url}")
     click.echo(f"export AWSLABS_ENDPOINT_URL={url}")

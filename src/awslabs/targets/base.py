@@ -7,8 +7,15 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-# Fail fast on an unreachable endpoint; a lab's own waits are explicit.
-CLIENT_CONFIG = Config(connect_timeout=5, read_timeout=60, retries={"max_attempts": 3, "mode": "standard"})
+# Fail fast on an unreachable endpoint; a lab's own waits are explicit. Every target names its
+# endpoint itself, so AWS_ENDPOINT_URL (which practice tells learners to export) is ignored: in-process
+# moto or real AWS must never be redirected to a learner's server.
+CLIENT_CONFIG = Config(
+    connect_timeout=5,
+    read_timeout=60,
+    retries={"max_attempts": 3, "mode": "standard"},
+    ignore_configured_endpoint_urls=True,
+)
 
 
 class Target:

@@ -1,0 +1,1 @@
+../job/clean_sales.py
