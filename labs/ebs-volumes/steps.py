@@ -30,12 +30,16 @@ VOLUMES = {
 }
 RESTORED = {"VolumeType": "gp3", "Size": 8, "Iops": 4000, "Throughput": 500}
 INSTANCE_TYPE = "t3.nano"
+HOST, OLD_HOST, SCRATCH = "host", "old-host", "scratch"  # Name tags
+SCRATCH_SPEC = {"VolumeType": "gp3", "Size": 1}
 AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 
 
 # -- lookups by the run tag ---------------------------------------------------------------------
 def _by_tag(ctx, extra=None):
-    return [{"Name": "tag:awslabs:run", "Values": [ctx.run_id]}] + (extra or [])
+    # The lab tag too: in practice mode every lab's run id is "practice".
+    return [{"Name": "tag:awslabs:run", "Values": [ctx.run_id]},
+            {"Name": "tag:awslabs:lab", "Values": [ctx.lab.id]}] + (extra or [])
 
 
 def _subnet(ctx):
@@ -51,8 +55,9 @@ def _volumes(ctx):
     return {next((t["Value"] for t in v.get("Tags", []) if t["Key"] == "Name"), "?"): v for v in found}
 
 
-def _instance(ctx):
-    reservations = ctx.client("ec2").describe_instances(Filters=_by_tag(ctx))["Reservations"]
+def _instance(ctx, name=HOST):
+    reservations = ctx.client("ec2").describe_instances(
+        Filters=_by_tag(ctx, [{"Name": "tag:Name", "Values": [name]}]))["Reservations"]
     instances = [i for r in reservations for i in r["Instances"]]
     return instances[0] if instances else None
 
@@ -82,6 +87,7 @@ def apply_choose(ctx):
         why = "; ".join(f"{t}: {reason}" for t, reason in choice.considered.items())
         lines.append(f"| {name} | **{choice.volume_type}** | {why} |")
     ctx.state["chosen"] = chosen
+    ctx.state["volume_types"] = sorted({v["VolumeType"] for role, v in _volumes(ctx).items() if role in VOLUMES})
     (ctx.output_dir / "volume-choices.md").write_text(
         "# EBS volume choices (simulated from the published limits and us-east-1 prices)\n\n" + "\n".join(lines) + "\n")
 
@@ -90,6 +96,8 @@ def check_choose(ctx):
     chosen = ctx.state["chosen"]
     yield equal("random small I/O -> gp3 (io2 past 16,000 IOPS); large sequential scans -> st1; cold scans -> sc1",
                 chosen, {name: expected for name, (_, expected) in WORKLOADS.items()}, "simulated")
+    yield equal("the volumes step created one volume of each chosen type", ctx.state["volume_types"],
+                sorted(set(chosen.values())))
 
 
 def apply_validate(ctx):
@@ -104,6 +112,11 @@ def apply_validate(ctx):
         except ec2.exceptions.ClientError as err:
             target[name] = err.response["Error"]["Code"]
     ctx.state["lab_errors"], ctx.state["target_answers"] = lab, target
+    # moto accepted whatever the volumes step asked for: the lab re-checks what was created.
+    ctx.state["created_errors"] = {
+        role: [str(e) for e in validate_volume(v["VolumeType"], v["Size"], v.get("Iops") if v["VolumeType"] in ("gp3", "io1", "io2") else None,
+                                               v.get("Throughput") if v["VolumeType"] == "gp3" else None)]
+        for role, v in _volumes(ctx).items() if role in VOLUMES}
 
 
 def check_validate(ctx):
@@ -111,6 +124,9 @@ def check_validate(ctx):
     yield expect("the lab rejects all three with EC2-style InvalidParameterValue messages",
                  all(msgs and msgs[0].startswith("InvalidParameterValue") for msgs in lab.values()),
                  json.dumps(lab), "simulated")
+    created = ctx.state["created_errors"]
+    yield expect("the four volumes that were created obey the published limits",
+                 len(created) == len(VOLUMES) and not any(created.values()), json.dumps(created), "simulated")
     answers = ctx.state["target_answers"]
     if ctx.on_aws:
         yield expect("EC2 itself rejects all three on DryRun", all(a not in ("DryRunOperation", "created?!") for a in answers.values()),
@@ -142,7 +158,7 @@ def check_network(ctx):
 def apply_volumes(ctx):
     for role, spec in VOLUMES.items():
         _create_volume(ctx, role, spec)
-    ids = [v["VolumeId"] for v in _volumes(ctx).values()]
+    ids = [v["VolumeId"] for role, v in _volumes(ctx).items() if role in VOLUMES]
     ctx.client("ec2").get_waiter("volume_available").wait(VolumeIds=ids, WaiterConfig={"Delay": 5, "MaxAttempts": 36})
 
 
@@ -182,13 +198,13 @@ def apply_attach(ctx):
     image = ctx.client("ssm").get_parameter(Name=AMI_PARAMETER)["Parameter"]["Value"]
     subnet = _subnet(ctx)["SubnetId"]
     launch = dict(ImageId=image, InstanceType=INSTANCE_TYPE, MinCount=1, MaxCount=1, SubnetId=subnet,
-                  TagSpecifications=ctx.tag_specifications("instance"))
+                  TagSpecifications=_named(ctx, "instance", HOST))
     try:  # the free rehearsal: permissions and parameters, no instance
         ec2.run_instances(DryRun=True, **launch)
     except ec2.exceptions.ClientError as err:
         if err.response["Error"]["Code"] != "DryRunOperation":
             raise
-    entry = ctx.track_pending("ec2:instance", "host")
+    entry = ctx.track_pending("ec2:instance", HOST)
     instance = ctx.resolve(entry, ec2.run_instances(**launch)["Instances"][0]["InstanceId"])
     ec2.get_waiter("instance_running").wait(InstanceIds=[instance], WaiterConfig={"Delay": 5, "MaxAttempts": 40})
     volume = _volumes(ctx)["restored"]["VolumeId"]
@@ -203,19 +219,49 @@ def check_attach(ctx):
     yield equal("the restored volume is attached to the instance as /dev/sdf", attached, [(instance, "/dev/sdf")])
 
 
+def apply_old_host(ctx):
+    """Someone else's leftover: a t3.nano with a small scratch volume attached as /dev/sdg, still
+    running (and billing). In practice mode awslabs sets it up at `start`, for you to detach."""
+    ec2 = ctx.client("ec2")
+    image = ctx.client("ssm").get_parameter(Name=AMI_PARAMETER)["Parameter"]["Value"]
+    offered = [o["Location"] for o in ec2.describe_instance_type_offerings(
+        LocationType="availability-zone", Filters=[{"Name": "instance-type", "Values": [INSTANCE_TYPE]}])["InstanceTypeOfferings"]]
+    placement = {"Placement": {"AvailabilityZone": sorted(offered)[0]}} if offered else {}
+    entry = ctx.track_pending("ec2:instance", OLD_HOST)
+    instance = ctx.resolve(entry, ec2.run_instances(
+        ImageId=image, InstanceType=INSTANCE_TYPE, MinCount=1, MaxCount=1, **placement,
+        TagSpecifications=_named(ctx, "instance", OLD_HOST))["Instances"][0]["InstanceId"])
+    ec2.get_waiter("instance_running").wait(InstanceIds=[instance], WaiterConfig={"Delay": 5, "MaxAttempts": 40})
+    zone = _instance(ctx, OLD_HOST)["Placement"]["AvailabilityZone"]
+    entry = ctx.track_pending("ec2:volume", SCRATCH)
+    volume = ctx.resolve(entry, ec2.create_volume(AvailabilityZone=zone, TagSpecifications=_named(ctx, "volume", SCRATCH),
+                                                  **SCRATCH_SPEC)["VolumeId"])
+    ec2.get_waiter("volume_available").wait(VolumeIds=[volume], WaiterConfig={"Delay": 5, "MaxAttempts": 36})
+    ec2.attach_volume(VolumeId=volume, InstanceId=instance, Device="/dev/sdg")
+    ec2.get_waiter("volume_in_use").wait(VolumeIds=[volume], WaiterConfig={"Delay": 5, "MaxAttempts": 24})
+
+
+def check_old_host(ctx):
+    old, scratch = _instance(ctx, OLD_HOST), _volumes(ctx).get(SCRATCH)
+    yield expect("an old t3.nano host and its scratch volume exist",
+                 bool(old) and old["InstanceType"] == INSTANCE_TYPE and bool(scratch),
+                 f"host {(old or {}).get('InstanceId')} ({(old or {}).get('State', {}).get('Name')}), "
+                 f"volume {(scratch or {}).get('VolumeId')}")
+
+
 def apply_detach(ctx):
     ec2 = ctx.client("ec2")
-    instance = _instance(ctx)["InstanceId"]
-    volume = _volumes(ctx)["restored"]["VolumeId"]
+    instance = _instance(ctx, OLD_HOST)["InstanceId"]
+    volume = _volumes(ctx)[SCRATCH]["VolumeId"]
     ec2.detach_volume(VolumeId=volume, InstanceId=instance)  # always with InstanceId (moto crashes without)
     ec2.get_waiter("volume_available").wait(VolumeIds=[volume], WaiterConfig={"Delay": 5, "MaxAttempts": 24})
-    ec2.terminate_instances(InstanceIds=[instance])  # the costly part goes first
+    ec2.terminate_instances(InstanceIds=[instance])  # the costly part goes at once
 
 
 def check_detach(ctx):
-    volume = _volumes(ctx).get("restored", {})
-    state = (_instance(ctx) or {}).get("State", {}).get("Name")
-    yield expect("the volume is available again and the instance is terminating",
+    volume = _volumes(ctx).get(SCRATCH, {})
+    state = (_instance(ctx, OLD_HOST) or {}).get("State", {}).get("Name")
+    yield expect("the scratch volume is available again and the old host is terminating",
                  volume.get("State") == "available" and not volume.get("Attachments")
                  and state in ("shutting-down", "terminated"),
-                 f"volume {volume.get('State')}, instance {state}")
+                 f"volume {volume.get('State')}, old host {state}")

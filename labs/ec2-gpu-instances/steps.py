@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from awslabs.lab import equal, expect
 
 AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 SPOT_TYPE = "p3.2xlarge"
 SPOT_MAX_PRICE = "0.01"  # far below any P3 Spot price: on AWS the request can never be fulfilled
+SPOT_NAME, FORGOTTEN_NAME, FORGOTTEN_TYPE = "p3-spot", "forgotten-spot", "g5.xlarge"  # Name tags
 
 
 def _training_workload():
@@ -110,6 +112,7 @@ def apply_launch_dry_run(ctx):
 def _run_instances(ctx, states=("pending", "running")):
     ec2 = ctx.client("ec2")
     found = ec2.describe_instances(Filters=[{"Name": "tag:awslabs:run", "Values": [ctx.run_id]},
+                                            {"Name": "tag:awslabs:lab", "Values": [ctx.lab.id]},
                                             {"Name": "instance-state-name", "Values": list(states)}])
     return [i["InstanceId"] for r in found["Reservations"] for i in r["Instances"]]
 
@@ -120,37 +123,77 @@ def check_launch_dry_run(ctx):
     yield equal("and no instance was launched", _run_instances(ctx), [])
 
 
-def apply_spot_request(ctx):
+def _spot_requests(ctx, name):
+    """Spot requests of this run with the given Name tag (moto forgets a request once cancelled;
+    AWS lists it as ``cancelled`` for a while)."""
+    return ctx.client("ec2").describe_spot_instance_requests(Filters=[
+        {"Name": "tag:awslabs:run", "Values": [ctx.run_id]}, {"Name": "tag:awslabs:lab", "Values": [ctx.lab.id]},
+        {"Name": "tag:Name", "Values": [name]},
+    ]).get("SpotInstanceRequests", [])
+
+
+def _place_spot_request(ctx, name, instance_type):
     ec2 = ctx.client("ec2")
-    entry = ctx.track_pending("ec2:spot-request", "p3-spot")
+    entry = ctx.track_pending("ec2:spot-request", name)
     valid_until = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)
     request = ec2.request_spot_instances(
         SpotPrice=SPOT_MAX_PRICE, InstanceCount=1, Type="one-time", ValidUntil=valid_until,
-        LaunchSpecification={"ImageId": _ami(ctx), "InstanceType": SPOT_TYPE},
-        TagSpecifications=[{"ResourceType": "spot-instances-request", "Tags": ctx.tag_list()}],
+        LaunchSpecification={"ImageId": _ami(ctx), "InstanceType": instance_type},
+        TagSpecifications=[{"ResourceType": "spot-instances-request", "Tags": ctx.tag_list(extra={"Name": name})}],
     )["SpotInstanceRequests"][0]
-    rid = ctx.resolve(entry, request["SpotInstanceRequestId"])
-    ctx.state["spot"] = {"id": rid, "price": request.get("SpotPrice"), "type": request.get("Type"),
-                         "state": request.get("State"), "status": request.get("Status", {}).get("Code")}
+    ctx.resolve(entry, request["SpotInstanceRequestId"])
     instance = request.get("InstanceId")
-    if instance:  # moto fulfils any request at once; AWS leaves this one open (price-too-low)
+    if instance:  # moto fulfils any request at once; AWS leaves these open (price-too-low)
         ctx.track("ec2:instance", instance)  # not tagged: a terminated instance would still match the run tag
-    ec2.cancel_spot_instance_requests(SpotInstanceRequestIds=[rid])  # cleanup's cancel is a no-op then
-    if instance:  # cancelling a request never terminates its instances
-        ec2.terminate_instances(InstanceIds=[instance])
-    ctx.state["spot"]["instance"] = instance
+    return request["SpotInstanceRequestId"], instance
+
+
+def apply_spot_request(ctx):
+    # Left open on purpose: at $0.01 AWS never fulfils it, and it expires by itself at ValidUntil.
+    _place_spot_request(ctx, SPOT_NAME, SPOT_TYPE)
 
 
 def check_spot_request(ctx):
-    spot = ctx.state["spot"]
-    yield equal("a one-time Spot request with a $0.01 maximum price was placed", (spot["type"], float(spot["price"])),
-                ("one-time", 0.01))
+    found = [(r["Type"], r["LaunchSpecification"].get("InstanceType"), float(r["SpotPrice"]), r["State"],
+              r.get("ValidUntil") is not None) for r in _spot_requests(ctx, SPOT_NAME)]
+    yield expect("a one-time Spot request for a p3.2xlarge at a $0.01 maximum price, with an expiry, is open",
+                 ("one-time", SPOT_TYPE, 0.01, "open", True) in found or ("one-time", SPOT_TYPE, 0.01, "active", True) in found,
+                 f"{found or 'no request tagged Name=' + SPOT_NAME} (AWS keeps it open: price-too-low; moto fulfils it at once)")
+
+
+def apply_forgotten_spot(ctx):
+    """Someone's forgotten Spot request (and, on moto, the instance it launched at once)."""
+    rid, instance = _place_spot_request(ctx, FORGOTTEN_NAME, FORGOTTEN_TYPE)
+    ctx.state["forgotten"] = {"id": rid, "instance": instance}
+
+
+def check_forgotten_spot(ctx):
+    forgotten = ctx.state["forgotten"]
+    yield expect("a forgotten g5.xlarge Spot request was placed", bool(forgotten.get("id")),
+                 f"{forgotten.get('id')}, instance {forgotten.get('instance') or 'none (not fulfilled)'}")
+
+
+def apply_cancel_spot(ctx):
     ec2 = ctx.client("ec2")
-    left = ec2.describe_spot_instance_requests(
-        Filters=[{"Name": "tag:awslabs:run", "Values": [ctx.run_id]}]).get("SpotInstanceRequests", [])
-    open_requests = [r["SpotInstanceRequestId"] for r in left if r["State"] in ("open", "active")]
-    yield equal("the request is cancelled: nothing open or active is left", open_requests, [])
-    yield equal("no Spot instance of this run is running", _run_instances(ctx), [])
+    live = [r for r in _spot_requests(ctx, FORGOTTEN_NAME) if r["State"] in ("open", "active", "disabled")]
+    ec2.cancel_spot_instance_requests(SpotInstanceRequestIds=[r["SpotInstanceRequestId"] for r in live])
+    instances = [r["InstanceId"] for r in live if r.get("InstanceId")]
+    if instances:  # cancelling a request never terminates its instances
+        ec2.terminate_instances(InstanceIds=instances)
+
+
+def check_cancel_spot(ctx):
+    live = [r["SpotInstanceRequestId"] for r in _spot_requests(ctx, FORGOTTEN_NAME)
+            if r["State"] in ("open", "active", "disabled")]
+    yield equal("the forgotten request is cancelled: nothing open or active is left", live, [])
+    instance = ctx.state["forgotten"].get("instance")
+    state = None
+    if instance:
+        found = ctx.client("ec2").describe_instances(InstanceIds=[instance])["Reservations"]
+        state = found[0]["Instances"][0]["State"]["Name"] if found else "gone"
+    yield expect("and the instance it launched is terminated (cancelling does not do that)",
+                 state in (None, "shutting-down", "terminated", "gone"),
+                 f"{instance}: {state}" if instance else "the request was never fulfilled")
 
 
 def apply_sagemaker_p3_job(ctx):
@@ -173,7 +216,6 @@ def apply_sagemaker_p3_job(ctx):
     s3.put_object(Bucket=bucket, Key="train/README.txt", Body=b"placeholder channel")
     image = image_uris.retrieve("pytorch", region=ctx.region, version="2.1", py_version="py310",
                                 instance_type="ml.p3.2xlarge", image_scope="training")
-    ctx.state["gpu_image"] = image
     trainer = ModelTrainer(
         sagemaker_session=sdk_session(ctx, bucket), role=execution_role(ctx, bucket), training_image=image,
         base_job_name=base_job_name(ctx, "p3"),
@@ -196,23 +238,33 @@ def apply_sagemaker_p3_job(ctx):
 def check_sagemaker_p3_job(ctx):
     from awslabs.sim.gpu_instances import BY_NAME
 
-    p3 = BY_NAME["p3.2xlarge"]
-    yield expect("ml.p3.2xlarge is a p3.2xlarge: 1 V100 with 16 GB, 8 vCPUs, 61 GiB",
-                 ctx.state.get("gpu_image") and (p3.count, p3.memory_gb_each, p3.vcpus) == (1, 16, 8),
-                 f"GPU training image {ctx.state.get('gpu_image')}", verified_by="simulated")
     if ctx.on_aws:
         yield expect("the SDK validated the ml.p3.2xlarge job without submitting it", ctx.state.get("p3_validated"),
                      "dry_run=True")
         yield ctx.aws_only("a running ml.p3.2xlarge job", "not submitted on AWS: ~$3.8/hour and a service quota")
         return
-    from awslabs.local.sagemaker_labkit import find_training_job
+    from awslabs.local.sagemaker_labkit import bucket_created, find_training_job
 
-    name = find_training_job(ctx, "p3")
+    # Training jobs cannot be deleted: only a job created since the data bucket counts.
+    created = bucket_created(ctx, ctx.name("data"))
+    name = find_training_job(ctx, "p3", since=created) if created else None
     if name is None:
-        raise LookupError("no p3 job yet")
+        raise LookupError(f"no training job named {ctx.name('p3', max_len=48)}-… created since the bucket "
+                          f"{ctx.name('data')}")
     job = ctx.client("sagemaker").describe_training_job(TrainingJobName=name)
+    resources = job["ResourceConfig"]
     yield equal("the job asks for one ml.p3.2xlarge with managed spot",
-                (job["ResourceConfig"]["InstanceType"], job["ResourceConfig"]["InstanceCount"],
-                 job.get("EnableManagedSpotTraining")), ("ml.p3.2xlarge", 1, True))
+                (resources["InstanceType"], resources["InstanceCount"], job.get("EnableManagedSpotTraining")),
+                ("ml.p3.2xlarge", 1, True))
+    figures = BY_NAME.get(resources["InstanceType"].removeprefix("ml."))
+    yield expect("ml.p3.2xlarge is a p3.2xlarge: 1 V100 with 16 GB, 8 vCPUs, 61 GiB",
+                 figures is not None and (figures.count, figures.memory_gb_each, figures.vcpus, figures.memory_gib) == (1, 16, 8, 61),
+                 f"{resources['InstanceType']}: " + (f"{figures.count} x {figures.accelerator} {figures.memory_gb_each} GB, "
+                                                    f"{figures.vcpus} vCPUs, {figures.memory_gib} GiB" if figures else "not in the table"),
+                 verified_by="simulated")
     yield expect("and the PyTorch GPU image", "gpu" in job["AlgorithmSpecification"]["TrainingImage"],
                  job["AlgorithmSpecification"]["TrainingImage"])
+    stopping = job.get("StoppingCondition", {})
+    yield expect("managed spot has a MaxWaitTimeInSeconds of at least MaxRuntimeInSeconds",
+                 stopping.get("MaxWaitTimeInSeconds", 0) >= stopping.get("MaxRuntimeInSeconds", 1) > 0,
+                 json.dumps(stopping))

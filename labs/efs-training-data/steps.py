@@ -39,14 +39,13 @@ def _job(ctx, n):
 
 def _network(ctx):
     ec2 = ctx.client("ec2")
-    vpcs = ec2.describe_vpcs(Filters=[{"Name": "tag:awslabs:run", "Values": [ctx.run_id]}])["Vpcs"]
-    if not vpcs:
-        raise StepFailed("the lab's VPC does not exist (run the network step)")
-    vpc = vpcs[0]["VpcId"]
+    # Found through the security group: its name is the lab's own (every lab's run id is
+    # "practice" in practice mode), and its VPC is the lab's VPC.
+    groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [ctx.name("nfs")]}])["SecurityGroups"]
+    if not groups:
+        raise StepFailed("the lab's security group %s does not exist (the network step)" % ctx.name("nfs"))
+    vpc, sg = groups[0]["VpcId"], groups[0]["GroupId"]
     subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]
-    groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]},
-                                                   {"Name": "group-name", "Values": [ctx.name("nfs")]}])
-    sg = groups["SecurityGroups"][0]["GroupId"] if groups["SecurityGroups"] else None
     return vpc, sorted(subnets, key=lambda s: s["CidrBlock"]), sg
 
 
@@ -257,38 +256,40 @@ def apply_train_v1(ctx):
         "Statement": [{"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}],
     }))
     _create_job(ctx, 1)
-    columns, accuracy = _fit((_mount_dir(ctx) / "train.csv").read_text())
-    (ctx.workdir / "model-v1.json").write_text(json.dumps({"features": columns, "accuracy": accuracy}))
 
 
 def check_train_v1(ctx):
     job = ctx.client("sagemaker").describe_training_job(TrainingJobName=_job(ctx, 1))
     source = job["InputDataConfig"][0]["DataSource"].get("FileSystemDataSource", {})
-    yield equal("the job reads the EFS directory directly", (source.get("FileSystemType"), source.get("DirectoryPath")),
-                ("EFS", DIRECTORY))
-    model = json.loads((ctx.workdir / "model-v1.json").read_text())
-    yield expect("model v1 trained on the directory (hold-out accuracy)", LEAKY in model["features"],
-                 f"accuracy {model['accuracy']} with features {model['features']}", "local")
+    yield equal("the job reads the EFS directory directly", (source.get("FileSystemType"), source.get("DirectoryPath"),
+                                                             source.get("FileSystemId")),
+                ("EFS", DIRECTORY, (_file_system(ctx) or {}).get("FileSystemId")))
+    _, subnets, sg = _network(ctx)
+    vpc = job.get("VpcConfig", {})
+    yield expect("from inside the VPC, with the NFS security group", sg in vpc.get("SecurityGroupIds", [])
+                 and bool(vpc.get("Subnets")) and set(vpc["Subnets"]) <= {s["SubnetId"] for s in subnets},
+                 json.dumps(vpc))
+
+
+def apply_model_v1(ctx):
+    """What the job would learn: the model really trained on the directory (scikit-learn, local)."""
+    if ctx.on_aws:
+        raise ctx.skip(ON_AWS_SKIP)
+    columns, accuracy = _fit((_mount_dir(ctx) / "train.csv").read_text())
+    ctx.state["model_v1"] = {"features": list(columns), "accuracy": accuracy}
+    (ctx.workdir / "model-v1.json").write_text(json.dumps(ctx.state["model_v1"]))
+
+
+def check_model_v1(ctx):
+    model = ctx.state["model_v1"]
+    yield expect("model v1 trained on the directory, leaky column included (hold-out accuracy)",
+                 LEAKY in model["features"], f"accuracy {model['accuracy']} with features {model['features']}", "local")
 
 
 def apply_drop_column_retrain(ctx):
     if ctx.on_aws:
         raise ctx.skip(ON_AWS_SKIP)
-    import pandas as pd
-
-    path = _mount_dir(ctx) / "train.csv"
-    # The notebook edit: in place, in the same directory the jobs read. Nothing is uploaded.
-    frame = pd.read_csv(path).drop(columns=[LEAKY])
-    frame.to_csv(path, index=False)
     _create_job(ctx, 2)
-    columns, accuracy = _fit(path.read_text())
-    v1 = json.loads((ctx.workdir / "model-v1.json").read_text())
-    (ctx.workdir / "model-v2.json").write_text(json.dumps({"features": columns, "accuracy": accuracy}))
-    (ctx.output_dir / "models.md").write_text(
-        "# Same EFS directory, two training runs, no data movement\n\n| model | features | hold-out accuracy |\n"
-        f"|---|---|---|\n| v1 | {', '.join(v1['features'])} | {v1['accuracy']} |\n"
-        f"| v2 | {', '.join(columns)} | {accuracy} |\n\n"
-        f"v1's accuracy is inflated by `{LEAKY}`, which is only known after a customer churns.\n")
 
 
 def check_drop_column_retrain(ctx):
@@ -297,11 +298,38 @@ def check_drop_column_retrain(ctx):
     for n in (1, 2):
         job = sm.describe_training_job(TrainingJobName=_job(ctx, n))
         sources.append((job["TrainingJobStatus"], json.dumps(job["InputDataConfig"][0]["DataSource"], sort_keys=True)))
-    yield expect("both jobs completed reading the very same EFS directory",
-                 len(sources) == 2 and sources[0] == sources[1] and sources[0][0] == "Completed",
+    fs_id = (_file_system(ctx) or {}).get("FileSystemId")
+    # Training jobs cannot be deleted: a job of an earlier attempt names a file system that is gone.
+    yield expect("both jobs completed reading the very same directory of this EFS file system",
+                 len(sources) == 2 and sources[0] == sources[1] and sources[0][0] == "Completed"
+                 and fs_id is not None and f'"FileSystemId": "{fs_id}"' in sources[1][1],
                  f"{sources[1][1]} (moto completes jobs at once and writes no model artifact)")
-    v1 = json.loads((ctx.workdir / "model-v1.json").read_text())
-    v2 = json.loads((ctx.workdir / "model-v2.json").read_text())
+
+
+def apply_model_v2(ctx):
+    """The notebook edit (in place, in the directory the jobs read: nothing is uploaded) and what
+    the second job would learn from it."""
+    if ctx.on_aws:
+        raise ctx.skip(ON_AWS_SKIP)
+    import pandas as pd
+
+    path = _mount_dir(ctx) / "train.csv"
+    frame = pd.read_csv(path)
+    if LEAKY in frame.columns:
+        frame.drop(columns=[LEAKY]).to_csv(path, index=False)
+    columns, accuracy = _fit(path.read_text())
+    v1 = ctx.state["model_v1"]
+    ctx.state["model_v2"] = {"features": list(columns), "accuracy": accuracy}
+    (ctx.workdir / "model-v2.json").write_text(json.dumps(ctx.state["model_v2"]))
+    (ctx.output_dir / "models.md").write_text(
+        "# Same EFS directory, two training runs, no data movement\n\n| model | features | hold-out accuracy |\n"
+        f"|---|---|---|\n| v1 | {', '.join(v1['features'])} | {v1['accuracy']} |\n"
+        f"| v2 | {', '.join(columns)} | {accuracy} |\n\n"
+        f"v1's accuracy is inflated by `{LEAKY}`, which is only known after a customer churns.\n")
+
+
+def check_model_v2(ctx):
+    v1, v2 = ctx.state["model_v1"], ctx.state["model_v2"]
     yield expect("model v2 no longer sees the leaky column, and its honest accuracy is lower",
                  LEAKY not in v2["features"] and v2["accuracy"] < v1["accuracy"],
                  f"v1 {v1['accuracy']} -> v2 {v2['accuracy']}", "local")

@@ -43,16 +43,15 @@ def _job(ctx, n):
 
 
 def _network(ctx):
-    """(vpc, [subnet, subnet], security group), found by the run tag and names."""
+    """(vpc, [subnet, subnet], security group), found through the lab's security group."""
     ec2 = ctx.client("ec2")
-    vpcs = ec2.describe_vpcs(Filters=[{"Name": "tag:awslabs:run", "Values": [ctx.run_id]}])["Vpcs"]
-    if not vpcs:
-        raise StepFailed("the lab's VPC does not exist (run the network step)")
-    vpc = vpcs[0]["VpcId"]
+    # Found through the security group: its name is the lab's own (every lab's run id is
+    # "practice" in practice mode), and its VPC is the lab's VPC.
+    groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [ctx.name("lustre")]}])["SecurityGroups"]
+    if not groups:
+        raise StepFailed("the lab's security group %s does not exist (the network step)" % ctx.name("lustre"))
+    vpc, sg = groups[0]["VpcId"], groups[0]["GroupId"]
     subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]
-    groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]},
-                                                   {"Name": "group-name", "Values": [ctx.name("lustre")]}])
-    sg = groups["SecurityGroups"][0]["GroupId"] if groups["SecurityGroups"] else None
     return vpc, [s["SubnetId"] for s in sorted(subnets, key=lambda s: s["CidrBlock"])], sg
 
 
@@ -60,7 +59,8 @@ def _file_system(ctx):
     fsx = ctx.client("fsx")
     for page in fsx.get_paginator("describe_file_systems").paginate():
         for fs in page["FileSystems"]:
-            if {"Key": "awslabs:run", "Value": ctx.run_id} in fs.get("Tags", []):
+            tags = fs.get("Tags", [])
+            if {"Key": "awslabs:run", "Value": ctx.run_id} in tags and {"Key": "awslabs:lab", "Value": ctx.lab.id} in tags:
                 return fs
     return None
 
@@ -125,9 +125,7 @@ def check_dataset(ctx):
 
 
 def apply_file_system(ctx):
-    # The lab validates first: moto would accept every one of these requests.
-    ctx.state["refused"] = {f"{d} {c} GiB" + (f" {u} MB/s/TiB" if u else ""): [str(e) for e in validate_lustre(d, c, u)]
-                            for d, c, u in INVALID_REQUESTS}
+    # The lab validates first: moto would accept requests AWS refuses (see capacity_rules).
     errors = validate_lustre(DEPLOYMENT, CAPACITY)
     if errors:
         raise StepFailed(str(errors[0]))
@@ -168,15 +166,39 @@ def check_file_system(ctx):
     yield equal("a LUSTRE SCRATCH_2 file system of 1200 GiB exists",
                 (fs.get("FileSystemType"), fs.get("LustreConfiguration", {}).get("DeploymentType"), fs.get("StorageCapacity")),
                 ("LUSTRE", DEPLOYMENT, CAPACITY))
-    refused = ctx.state.get("refused", {})
-    yield expect("the lab refused 1000 GiB, 3600 GiB and 300 MB/s/TiB with AWS-style messages",
-                 len(refused) == 3 and all(msgs and msgs[0].startswith("BadRequest") for msgs in refused.values()),
-                 json.dumps(refused), "simulated")
+    subnets = _network(ctx)[1]
+    yield expect("it lives in one of the lab's subnets (Lustre is single-AZ)",
+                 len(fs.get("SubnetIds", [])) == 1 and fs["SubnetIds"][0] in subnets,
+                 f"{fs.get('SubnetIds')} in {subnets}")
     if ctx.on_aws:
         link = fs.get("LustreConfiguration", {}).get("DataRepositoryConfiguration", {})
         yield equal("the file system imports from the S3 prefix", link.get("ImportPath"), f"s3://{_bucket(ctx)}/train")
     else:
         yield ctx.aws_only("the file system imports from the S3 prefix", "moto does not echo ImportPath")
+
+
+def apply_capacity_rules(ctx):
+    """What FSx would refuse and moto accepts: awslabs validates the requests a learner often
+    tries, and the file system that was really created, against the documented rules."""
+    ctx.state["refused"] = {f"{d} {c} GiB" + (f" {u} MB/s/TiB" if u else ""): [str(e) for e in validate_lustre(d, c, u)]
+                            for d, c, u in INVALID_REQUESTS}
+    fs = _file_system(ctx) or {}
+    lustre = fs.get("LustreConfiguration", {})
+    ctx.state["own_request"] = {
+        "request": f"{lustre.get('DeploymentType')} {fs.get('StorageCapacity')} GiB",
+        "errors": [str(e) for e in validate_lustre(lustre.get("DeploymentType"), fs.get("StorageCapacity") or 0,
+                                                   lustre.get("PerUnitStorageThroughput"))] if fs else ["no file system"],
+    }
+
+
+def check_capacity_rules(ctx):
+    refused = ctx.state["refused"]
+    yield expect("the lab refused 1000 GiB, 3600 GiB and 300 MB/s/TiB with AWS-style messages",
+                 len(refused) == 3 and all(msgs and msgs[0].startswith("BadRequest") for msgs in refused.values()),
+                 json.dumps(refused), "simulated")
+    own = ctx.state["own_request"]
+    yield expect("the file system that was created obeys the same rules", not own["errors"],
+                 f"{own['request']}: {'; '.join(own['errors']) or 'valid'}", "simulated")
 
 
 def apply_train_from_fsx(ctx):

@@ -420,7 +420,8 @@ def reset(lab: Lab, target, settings: Settings, delete_resources: bool = True):
         for goal_step in load_reference(lab, settings)["steps"].values():
             for created in goal_step.get("created", []):
                 if (created["kind"], created["id"]) not in known and not created["id"].startswith("pending:"):
-                    entries.append(Entry(PRACTICE_RUN, "?", target.name, target.region, created["kind"], created["id"]))
+                    entries.append(Entry(PRACTICE_RUN, "?", target.name, target.region, created["kind"],
+                                         created["id"], extra=created.get("extra", {})))
                     known.add((created["kind"], created["id"]))
         for kind, rid in sweep(target, run=PRACTICE_RUN, lab=lab.id):
             if (kind, rid) not in known:

@@ -142,7 +142,8 @@ def record_reference(lab: Lab, settings: Settings) -> dict:
                 record["seconds"] = round(time.perf_counter() - started, 3)
             record["calls"] = _dedupe(calls[before_calls:])
             record["created"] = [
-                {"kind": e.kind, "id": e.id} for e in ledger.pending() if e.key not in before_created
+                {"kind": e.kind, "id": e.id, "extra": _jsonable(e.extra)}
+                for e in ledger.pending() if e.key not in before_created
             ]
             steps[step.id] = record
     finally:

@@ -115,7 +115,7 @@ def is_gone(err: Exception) -> bool:
     if not isinstance(response, dict):
         return False
     code = response.get("Error", {}).get("Code", "")
-    message = response.get("Error", {}).get("Message", "").lower()
+    message = (response.get("Error", {}).get("Message") or "").lower()
     if code == "ValidationException":
         return "not found" in message or "could not find" in message or "does not exist" in message
     return code in _GONE_CODES or code.endswith((".NotFound", "NotFoundException", "NotFound"))

@@ -60,6 +60,11 @@ def delete_vpc(clients, vpc_id: str, extra: dict) -> None:
     clients.client("ec2").delete_vpc(VpcId=vpc_id)
 
 
+@arn_kind(r"^arn:aws[\w-]*:ec2:[\w-]+:\d*:spot-instance-request/(.+)$")
+def _spot_arn(m):
+    return ("ec2:spot-request", m.group(1))
+
+
 @arn_kind(r"^arn:aws[\w-]*:ec2:[\w-]+:\d*:(instance|volume|snapshot|security-group|subnet|vpc)/(.+)$")
 def _ec2_arn(m):
     return (f"ec2:{m.group(1)}", m.group(2))
