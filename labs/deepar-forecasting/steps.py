@@ -179,11 +179,17 @@ def apply_submit_training_job(ctx):
 
 
 def _job(ctx):
-    from awslabs.local.sagemaker_labkit import find_training_job
+    from awslabs.local.sagemaker_labkit import bucket_created, find_training_job
 
-    name = find_training_job(ctx, "deepar")
+    # only a job submitted after the data bucket was made: jobs cannot be deleted, so one from an
+    # earlier attempt (same fixed name in practice mode) must not count
+    created = bucket_created(ctx, _bucket(ctx))
+    if created is None:
+        raise LookupError(f"no bucket {_bucket(ctx)} yet")
+    name = find_training_job(ctx, "deepar", since=created)
     if name is None:
-        raise LookupError("no DeepAR training job yet")
+        raise LookupError(f"no training job named {ctx.name('deepar', max_len=48)}-* created after "
+                          f"the bucket {_bucket(ctx)}")
     return ctx.client("sagemaker").describe_training_job(TrainingJobName=name)
 
 

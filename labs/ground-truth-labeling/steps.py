@@ -92,17 +92,24 @@ def _truths(ctx) -> list[int]:
 # -- 1 ------------------------------------------------------------------------------------------
 
 
-def apply_input_manifest(ctx):
+def apply_upload_images(ctx):
     ctx.create_bucket(_bucket(ctx))
     truths, pngs = _images()
-    rows = []
     for n, png in enumerate(pngs):
-        key = f"images/digit-{n:03d}.png"
-        _put(ctx, key, png, "image/png")
-        rows.append({"source-ref": _uri(ctx, key)})
-    _put(ctx, "manifests/input.manifest", gt.dump_manifest(rows), "application/jsonlines")
+        _put(ctx, f"images/digit-{n:03d}.png", png, "image/png")
     # The answer key: never shown to workers; kept only to measure label quality afterwards.
     _put(ctx, "truth/labels.json", json.dumps(list(truths)))
+
+
+def check_upload_images(ctx):
+    keys = _keys(ctx, "images/")
+    yield equal(f"{10 * PER_CLASS} images under images/", len(keys), 10 * PER_CLASS)
+    yield equal("the answer key has a label per image", len(_truths(ctx)), 10 * PER_CLASS)
+
+
+def apply_input_manifest(ctx):
+    rows = [{"source-ref": _uri(ctx, key)} for key in sorted(_keys(ctx, "images/"))]
+    _put(ctx, "manifests/input.manifest", gt.dump_manifest(rows), "application/jsonlines")
 
 
 def check_input_manifest(ctx):

@@ -42,12 +42,52 @@ def _role_name(ctx):
     return ctx.name("sagemaker", max_len=64)
 
 
+STAMP = 4  # characters that make each tuning job name unique
+
+
+def _stamp() -> str:
+    """4 random base-36 characters: tuning jobs cannot be deleted and their names never
+    reused, so each attempt (practice mode keeps the rest of the name fixed) gets a new one."""
+    import secrets
+
+    return "".join(secrets.choice("0123456789abcdefghijklmnopqrstuvwxyz") for _ in range(STAMP))
+
+
+def _job_prefix(ctx, kind: str) -> str:
+    """``awslabs-<lab>-<run>-hpo`` / ``-warm`` shortened so that 4 more characters fit the
+    32-character limit of tuning job names."""
+    return ctx.name(kind + "0" * STAMP, max_len=32)[:-STAMP]
+
+
+def _new_job_name(ctx, kind: str) -> str:
+    return _job_prefix(ctx, kind) + _stamp()
+
+
+def _find_job(ctx, kind: str) -> str:
+    """The newest tuning job named ``<prefix><stamp>`` created since the lab's bucket was (jobs
+    of an earlier attempt, which cannot be deleted, do not count)."""
+    from awslabs.local.sagemaker_labkit import bucket_created
+
+    created = bucket_created(ctx, _bucket(ctx))
+    if created is None:
+        raise LookupError(f"no bucket {_bucket(ctx)} yet")
+    prefix = _job_prefix(ctx, kind)
+    jobs = ctx.client("sagemaker").list_hyper_parameter_tuning_jobs(
+        NameContains=prefix, SortBy="CreationTime", SortOrder="Descending").get("HyperParameterTuningJobSummaries", [])
+    jobs = [j for j in jobs if j["HyperParameterTuningJobName"].startswith(prefix)
+            and len(j["HyperParameterTuningJobName"]) == len(prefix) + STAMP
+            and j["CreationTime"] >= created.replace(microsecond=0)]
+    if not jobs:
+        raise LookupError(f"no tuning job named {prefix}{'?' * STAMP} created after the bucket {_bucket(ctx)}")
+    return max(jobs, key=lambda j: j["CreationTime"])["HyperParameterTuningJobName"]
+
+
 def _tuning_job(ctx):
-    return ctx.name("hpo", max_len=32)  # tuning job names are 1-32 characters
+    return _find_job(ctx, "hpo")
 
 
 def _warm_job(ctx):
-    return ctx.name("warm", max_len=32)
+    return _find_job(ctx, "warm")
 
 
 def _get(ctx, key: str) -> bytes:
@@ -351,9 +391,9 @@ def _continuous(name: str, low: float, high: float) -> dict:
     return {"Name": name, "MinValue": repr(low), "MaxValue": repr(high), "ScalingType": "Logarithmic"}
 
 
-def tuning_request(ctx, role_arn: str) -> dict:
+def tuning_request(ctx, role_arn: str, name: str) -> dict:
     return {
-        "HyperParameterTuningJobName": _tuning_job(ctx),
+        "HyperParameterTuningJobName": name,
         "HyperParameterTuningJobConfig": {
             "Strategy": "Bayesian",
             "HyperParameterTuningJobObjective": {"Type": "Maximize", "MetricName": svc_train.METRIC_NAME},
@@ -374,7 +414,6 @@ def _create_tuning_job(ctx, request: dict) -> None:
     if problems:
         raise StepFailed("CreateHyperParameterTuningJob would be rejected: " + "; ".join(problems))
     name = request["HyperParameterTuningJobName"]
-    _put(ctx, f"requests/{name}.json", smr.to_json(request))
     ctx.track("sagemaker:job", name, type="tuning")
     for attempt in range(8 if ctx.on_aws else 1):
         try:
@@ -387,7 +426,16 @@ def _create_tuning_job(ctx, request: dict) -> None:
 
 
 def apply_tuning_job(ctx):
-    _create_tuning_job(ctx, tuning_request(ctx, _role_arn(ctx)))
+    _create_tuning_job(ctx, tuning_request(ctx, _role_arn(ctx), _new_job_name(ctx, "hpo")))
+
+
+REQUEST_FIELDS = ("HyperParameterTuningJobName", "HyperParameterTuningJobConfig", "TrainingJobDefinition",
+                  "WarmStartConfig")
+
+
+def _request_of(job: dict) -> dict:
+    """The CreateHyperParameterTuningJob request, read back from DescribeHyperParameterTuningJob."""
+    return {k: job[k] for k in REQUEST_FIELDS if job.get(k)}
 
 
 def check_tuning_job(ctx):
@@ -405,7 +453,7 @@ def check_tuning_job(ctx):
     captured = re.search(metric["Regex"], svc_train.metric_line(0.973))
     yield expect("the metric regex captures the value train.py prints", captured is not None and float(captured.group(1)) == 0.973,
                  f"{metric['Regex']} on {svc_train.metric_line(0.973)!r}", "local")
-    request = json.loads(_get(ctx, f"requests/{_tuning_job(ctx)}.json"))
+    request = _request_of(job)
     yield expect("the request obeys the API model and the documented tuning rules", not smr.validate_tuning_job(request),
                  "; ".join(smr.validate_tuning_job(request)) or "valid", "simulated")
     grid = json.loads(json.dumps(request))
@@ -424,28 +472,29 @@ def check_tuning_job(ctx):
                            f"({job.get('BestTrainingJob', {}).get('TrainingJobName', 'none')}); the real trials are the local ones")
 
 
-def _let_parent_finish_early(ctx) -> None:
+def _let_parent_finish_early(ctx, parent: str) -> None:
     """On AWS: let the first job complete a couple of trials, then stop it (to keep the cost of
     the lab low) and wait until it has stopped, so the warm start can load its results."""
     sm = ctx.client("sagemaker")
     deadline = time.time() + 30 * 60
     while time.time() < deadline:
-        job = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=_tuning_job(ctx))
+        job = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=parent)
         status = job["HyperParameterTuningJobStatus"]
         if status in ("Completed", "Stopped", "Failed"):
             return
         if status == "InProgress" and job["TrainingJobStatusCounters"].get("Completed", 0) >= 2:
-            sm.stop_hyper_parameter_tuning_job(HyperParameterTuningJobName=_tuning_job(ctx))
+            sm.stop_hyper_parameter_tuning_job(HyperParameterTuningJobName=parent)
         time.sleep(20)
-    raise StepFailed(f"{_tuning_job(ctx)} did not stop within 30 minutes; look at it in the SageMaker console")
+    raise StepFailed(f"{parent} did not stop within 30 minutes; look at it in the SageMaker console")
 
 
 def apply_warm_start(ctx):
+    parent = _tuning_job(ctx)
     if ctx.on_aws:
-        _let_parent_finish_early(ctx)
-    best = max(_read_trials(ctx, "bayesian"), key=lambda t: t["score"])
-    request = tuning_request(ctx, _role_arn(ctx))
-    request["HyperParameterTuningJobName"] = _warm_job(ctx)
+        _let_parent_finish_early(ctx, parent)
+    # the best point of the local Bayesian search (the learner reads it from trials/bayesian.csv)
+    best = max(({"C": c, "gamma": g, "score": v} for c, g, v in _bayesian_trials()), key=lambda t: t["score"])
+    request = tuning_request(ctx, _role_arn(ctx), _new_job_name(ctx, "warm"))
     config = request["HyperParameterTuningJobConfig"]
     config["Strategy"] = "Random"
     config["ResourceLimits"]["MaxNumberOfTrainingJobs"] = 10
@@ -455,7 +504,7 @@ def apply_warm_start(ctx):
         _continuous("gamma", max(GAMMA_RANGE[0], best["gamma"] / 10), min(GAMMA_RANGE[1], best["gamma"] * 10)),
     ]
     request["WarmStartConfig"] = {
-        "ParentHyperParameterTuningJobs": [{"HyperParameterTuningJobName": _tuning_job(ctx)}],
+        "ParentHyperParameterTuningJobs": [{"HyperParameterTuningJobName": parent}],
         "WarmStartType": "IdenticalDataAndAlgorithm",
     }
     _create_tuning_job(ctx, request)

@@ -106,19 +106,45 @@ def _channels(ctx, train_mode="File"):
     return [channel("train", "train/", train_mode), channel("validation", "validation/", "File")]
 
 
-def _complete(ctx, job_name, **kwargs):
-    """Run the job (moto/server: the local runner; AWS: wait for SageMaker). Remembered in state."""
+def _clear_checkpoints(ctx, job_name):
+    """Empty the job's CheckpointConfig.S3Uri before the local runner replays it from the start:
+    in practice mode awslabs replays the learner's job at every check, and a checkpoint left by
+    the previous replay would (rightly) make the script resume instead of train."""
+    from awslabs.local.sagemaker_runner import split_s3_uri
+
+    uri = ctx.client("sagemaker").describe_training_job(TrainingJobName=job_name).get("CheckpointConfig", {}).get("S3Uri")
+    if not uri:
+        return
+    bucket, prefix = split_s3_uri(uri)
+    s3 = ctx.client("s3")
+    keys = [{"Key": o["Key"]} for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+            for o in page.get("Contents", [])]
+    for start in range(0, len(keys), 1000):
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": keys[start:start + 1000]})
+
+
+def _complete(ctx, job_name, fresh=True, **kwargs):
+    """Run the job (moto/server: the local runner; AWS: wait for SageMaker). Remembered in state.
+
+    moto keeps no job's MetricDefinitions: for a job this process did not submit (the learner's,
+    in practice mode) the runner parses the logs with the lab's definitions."""
     from awslabs.local.sagemaker_labkit import complete_training_job
 
-    result = complete_training_job(ctx, _session(ctx), job_name, **kwargs)
+    if fresh and not ctx.on_aws:
+        _clear_checkpoints(ctx, job_name)
+    result = complete_training_job(ctx, _session(ctx), job_name,
+                                   default_metrics=[{"Name": n, "Regex": r} for n, r in METRICS], **kwargs)
     ctx.state.setdefault("runs", {})[job_name] = result
     return result
 
 
 def _job(ctx, stem):
-    from awslabs.local.sagemaker_labkit import find_training_job
+    """The newest job of ``stem`` submitted since the data bucket was created: training jobs
+    cannot be deleted, so (with practice mode's fixed names) an earlier attempt's must not count."""
+    from awslabs.local.sagemaker_labkit import bucket_created, find_training_job
 
-    return find_training_job(ctx, stem)
+    created = bucket_created(ctx, _bucket(ctx))
+    return None if created is None else find_training_job(ctx, stem, since=created)
 
 
 def _describe(ctx, stem):
@@ -142,7 +168,7 @@ def _artifact_key(ctx, job_name):
 
 
 # --------------------------------------------------------------------------- steps
-def apply_prepare_data(ctx):
+def apply_upload_data(ctx):
     s3 = ctx.client("s3")
     ctx.track("s3:bucket", _bucket(ctx))
     kwargs = {} if ctx.region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": ctx.region}}
@@ -152,12 +178,9 @@ def apply_prepare_data(ctx):
     for i, body in enumerate(shards):
         s3.put_object(Bucket=_bucket(ctx), Key=f"train/part-{i:03d}.csv", Body=body)
     s3.put_object(Bucket=_bucket(ctx), Key="validation/validation.csv", Body=validation)
-    from awslabs.local.sagemaker_labkit import execution_role
-
-    execution_role(ctx, _bucket(ctx))
 
 
-def check_prepare_data(ctx):
+def check_upload_data(ctx):
     s3 = ctx.client("s3")
     objects = s3.list_objects_v2(Bucket=_bucket(ctx), Prefix="train/").get("Contents", [])
     yield equal("16 training shards under train/", len(objects), SHARDS)
@@ -165,6 +188,15 @@ def check_prepare_data(ctx):
     first = body.splitlines()[0].split(",")
     yield expect("headerless CSV with the label first (0/1) and 8 features",
                  first[0] in ("0", "1") and len(first) == FEATURES + 1, f"first record: {body.splitlines()[0][:60]}")
+
+
+def apply_execution_role(ctx):
+    from awslabs.local.sagemaker_labkit import execution_role
+
+    execution_role(ctx, _bucket(ctx))
+
+
+def check_execution_role(ctx):
     role = ctx.client("iam").get_role(RoleName=ctx.name("sm-role", max_len=64))["Role"]
     principals = str(role["AssumeRolePolicyDocument"])
     yield expect("the execution role trusts sagemaker.amazonaws.com", "sagemaker.amazonaws.com" in principals,
@@ -254,8 +286,10 @@ def check_run_training_container(ctx):
 def apply_compare_input_modes(ctx):
     from awslabs.local.sagemaker_labkit import start_training
 
-    # Both jobs are submitted before either is waited for: on AWS they run side by side.
-    names = [start_training(ctx, _trainer(ctx, mode.lower()), mode.lower(), _channels(ctx, mode))
+    # Both jobs are submitted before either is waited for: on AWS they run side by side. On AWS a
+    # job already submitted since the bucket was made is reused (practice runs this at every check).
+    names = [(ctx.on_aws and _job(ctx, mode.lower()))
+             or start_training(ctx, _trainer(ctx, mode.lower()), mode.lower(), _channels(ctx, mode))
              for mode in ("FastFile", "Pipe")]
     for name in names:
         _complete(ctx, name)
@@ -302,7 +336,7 @@ def apply_resume_from_checkpoint(ctx):
     name = start_training(ctx, _trainer(ctx, "spot"), "spot", _channels(ctx, "File"))
     first = _complete(ctx, name, interrupt_on=r"checkpoint saved epoch=5\b")
     ctx.state["interrupted"] = first
-    second = _complete(ctx, name, base_dir=Path(ctx.workdir) / "opt-ml" / f"{name}-restart")
+    second = _complete(ctx, name, fresh=False, base_dir=Path(ctx.workdir) / "opt-ml" / f"{name}-restart")
     ctx.state["resumed"] = second
 
 

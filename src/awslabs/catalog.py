@@ -41,7 +41,8 @@ class Step:
     aws_only: str | None = None  # reason; the step is skipped on moto and the server
     # Practice mode (awslabs start/check): "setup" = awslabs does it at `start` (what the task
     # presupposes); "task" = the learner does it; "auto" = awslabs does it at `check` (simulators,
-    # local runners: the effects the service would produce). None: derived from the checks' labels.
+    # local runners: the effects the service would produce); "teardown" = the learner does it after
+    # passing (never checked: earlier objectives need the resource). None: derived from the labels.
     practice: str | None = None
     names: tuple[str, ...] = ()  # the names the practice task requires (default: from the reference run)
 
@@ -135,8 +136,8 @@ def parse_lab(path: Path) -> Lab:
                 names=tuple(raw.get("names", ())),
             )
         )
-        if steps[-1].practice not in (None, "setup", "task", "auto"):
-            raise LabDefinitionError(f"{where} step {sid}: practice must be setup, task or auto")
+        if steps[-1].practice not in (None, "setup", "task", "auto", "teardown"):
+            raise LabDefinitionError(f"{where} step {sid}: practice must be setup, task, auto or teardown")
     ids = [s.id for s in steps]
     if len(set(ids)) != len(ids):
         raise LabDefinitionError(f"{where}: step ids must be unique")

@@ -8,7 +8,8 @@ the reference; ``progress`` and ``reset`` keep track, per target and account.
 
 Each step of a lab has a practice role (``awslabs.reference.role_of``): ``setup`` (done by
 ``start``), ``task`` (the learner's), ``auto`` (done by ``check``: the simulators and local runners
-standing in for what the service would do) or ``aws-only``. Practice always uses the run id
+standing in for what the service would do), ``teardown`` (the learner's, after passing; never
+checked) or ``aws-only``. Practice always uses the run id
 ``practice``, so the required names are fixed: ``awslabs-<lab>-practice-<suffix>``.
 
 Progress lives in ``AWSLABS_HOME/progress.json``; a lab's practice state (facts the setup and
@@ -285,6 +286,9 @@ def check(lab: Lab, target, settings: Settings, record: bool = True) -> CheckRep
         step = lab.step(goal.step)
         if goal.role == "aws-only" and on_aws:  # on AWS it is an ordinary step of its declared role
             goal.role = step.practice or "task"
+        if goal.role == "teardown":  # the earlier objectives are checked on what it would delete
+            goal.status, goal.note = "skipped", f"do this once you pass (`awslabs reset {lab.id}` does it too)"
+            continue
         if goal.role == "aws-only" and not on_aws:
             goal.status, goal.note = "skipped", step.aws_only or "needs the real service"
             continue

@@ -182,7 +182,7 @@ def doctor_table(findings) -> Table:
 
 # -- practice mode ----------------------------------------------------------------------------------
 ROLE_TEXT = {"setup": "done by awslabs start", "auto": "done by awslabs check (as the service would)",
-             "aws-only": "needs real AWS"}
+             "teardown": "yours once you pass; awslabs reset does it too", "aws-only": "needs real AWS"}
 
 
 def practice_task(console: Console, lab, result, target) -> None:

@@ -57,12 +57,28 @@ def sdk_tags(ctx) -> list:
     return [Tag(key=k, value=v) for k, v in ctx.tags.items()]
 
 
-def find_training_job(ctx, stem: str) -> str | None:
-    """The newest training job whose name contains ``ctx.name(stem)`` (the SDK adds a timestamp)."""
+def bucket_created(ctx, bucket: str):
+    """When ``bucket`` was created (S3's ``CreationDate``, whole seconds), or None if it is absent."""
+    for entry in ctx.client("s3").list_buckets().get("Buckets", []):
+        if entry["Name"] == bucket:
+            return entry["CreationDate"]
+    return None
+
+
+def find_training_job(ctx, stem: str, since=None) -> str | None:
+    """The newest training job whose name contains ``ctx.name(stem)`` (the SDK adds a timestamp).
+
+    ``since`` (a datetime, e.g. ``bucket_created``): only jobs created at or after it count.
+    Training jobs cannot be deleted, so in practice mode (fixed names) a job left by an earlier
+    attempt would otherwise pass for the learner's new one."""
     sm = ctx.client("sagemaker")
     jobs = sm.list_training_jobs(NameContains=ctx.name(stem, max_len=48), SortBy="CreationTime",
                                  SortOrder="Descending").get("TrainingJobSummaries", [])
-    return jobs[0]["TrainingJobName"] if jobs else None
+    if since is not None:
+        cutoff = since.replace(microsecond=0)
+        jobs = [j for j in jobs if j["CreationTime"] >= cutoff]
+    # sorted here as well: moto 5.2.5 ignores SortOrder=Descending and answers oldest first
+    return max(jobs, key=lambda j: j["CreationTime"])["TrainingJobName"] if jobs else None
 
 
 def start_training(ctx, trainer, stem: str, inputs: list | None = None) -> str:
@@ -76,9 +92,13 @@ def start_training(ctx, trainer, stem: str, inputs: list | None = None) -> str:
 
 
 def complete_training_job(ctx, session, job_name: str, *, entry_point: str | Path | None = None,
-                          **runner_kwargs: Any):
+                          default_metrics: list[dict] | None = None, **runner_kwargs: Any):
     """Make the job happen (see module docstring). Returns a ``TrainingRun`` off AWS, the final
-    ``DescribeTrainingJob`` on AWS."""
+    ``DescribeTrainingJob`` on AWS.
+
+    ``default_metrics``: the ``MetricDefinitions`` to parse the logs with when the request was
+    not captured in ``session`` (a job submitted from another process, e.g. by the learner in
+    practice mode): moto answers every job with a canned definition of its own."""
     sm = ctx.client("sagemaker")
     if ctx.on_aws:
         sm.get_waiter("training_job_completed_or_stopped").wait(
@@ -89,8 +109,12 @@ def complete_training_job(ctx, session, job_name: str, *, entry_point: str | Pat
     from .sagemaker_runner import run_training_job
 
     job = sm.describe_training_job(TrainingJobName=job_name)
-    job.update(captured_requests(session).get(job_name, {}))
+    captured = captured_requests(session).get(job_name)
+    if captured:
+        job.update(captured)
+    elif default_metrics is not None:
+        job["AlgorithmSpecification"] = {**job.get("AlgorithmSpecification", {}), "MetricDefinitions": default_metrics}
     return run_training_job(ctx, job_name, entry_point, job=job, **runner_kwargs)
 
 
-__all__ = ["execution_role", "sdk_tags", "find_training_job", "start_training", "complete_training_job"]
+__all__ = ["execution_role", "sdk_tags", "bucket_created", "find_training_job", "start_training", "complete_training_job"]
