@@ -12,7 +12,8 @@ from pathlib import Path
 
 from awslabs.lab import equal, expect
 
-CODE = Path(__file__).parent / "code"
+# The same training and serving scripts as the sagemaker-training lab (one copy, read there).
+CODE = Path(__file__).parents[1] / "sagemaker-training" / "code"
 FEATURES = 8
 VARIANTS = {"baseline": {"epochs": 1, "weight": 0.9}, "challenger": {"epochs": 30, "weight": 0.1}}
 SHIFTED = {"baseline": 0.2, "challenger": 0.8}
