@@ -266,3 +266,41 @@ def test_practice_loop_against_the_server(moto_server, tmp_path):
 
 def test_reset_without_a_terminal_needs_yes(moto_server):
     one_clear_line(awslabs("reset", "fixture-bucket", env=_server_env(moto_server)), 2)
+
+
+def test_practice_work_survives_a_server_restart_with_state(tmp_path):
+    """The issue's promise: do a lab by hand against `awslabs serve --state`, stop the server,
+    come back, and `awslabs check` still sees the work."""
+    from conftest import free_port, wait_for_port
+
+    port, state = free_port(), tmp_path / "state.jsonl"
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "NO_COLOR": "1", "AWSLABS_LABS_DIR": str(FIXTURE_LABS)}
+
+    def serve():
+        proc = subprocess.Popen([sys.executable, "-m", "awslabs", "serve", "--port", str(port), "--state", str(state)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        wait_for_port(port)
+        return proc
+
+    server = serve()
+    try:
+        assert awslabs("start", "fixture-bucket", "--dir", str(tmp_path / "w"), env=_server_env(url)).returncode == 0
+        import boto3
+
+        kwargs = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id="t", aws_secret_access_key="t")
+        s3 = boto3.client("s3", **kwargs)
+        s3.create_bucket(Bucket="awslabs-fixture-bucket-practice-data")
+        s3.put_object(Bucket="awslabs-fixture-bucket-practice-data", Key="hello.txt", Body=b"hello")
+        boto3.client("sqs", **kwargs).create_queue(QueueName="awslabs-fixture-bucket-practice-q")
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=20)
+    server = serve()
+    try:
+        result = awslabs("check", "fixture-bucket", "--json", env=_server_env(url))
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert json.loads(result.stdout)["score"] == {"passed": 3, "total": 3}
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=20)
