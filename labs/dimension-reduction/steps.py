@@ -24,10 +24,6 @@ def _bucket(ctx):
     return ctx.name("digits")
 
 
-def _role_name(ctx):
-    return ctx.name("sagemaker", max_len=64)
-
-
 def _job_name(ctx):
     return ctx.name("pca", max_len=63)
 
@@ -270,29 +266,11 @@ def check_tsne_map(ctx):
 
 # -- 5 ------------------------------------------------------------------------------------------
 
-TRUST_POLICY = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
-
-
 def _create_role(ctx) -> str:
     """An execution role SageMaker assumes to read the data and write the model."""
-    iam = ctx.client("iam")
-    ctx.track("iam:role", _role_name(ctx))
-    role = iam.create_role(RoleName=_role_name(ctx), AssumeRolePolicyDocument=json.dumps(TRUST_POLICY),
-                           Tags=ctx.tag_list())["Role"]
-    bucket_arn = f"arn:aws:s3:::{_bucket(ctx)}"
-    iam.put_role_policy(RoleName=_role_name(ctx), PolicyName="lab-data", PolicyDocument=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
-             "Resource": [bucket_arn, f"{bucket_arn}/*"]},
-            {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
-                                           "logs:DescribeLogStreams", "cloudwatch:PutMetricData"], "Resource": "*"},
-        ],
-    }))
-    return role["Arn"]
+    from awslabs.local.sagemaker_labkit import execution_role
+
+    return execution_role(ctx, _bucket(ctx), suffix="sagemaker")
 
 
 def training_request(ctx, role_arn: str, components: int) -> dict:
