@@ -35,6 +35,9 @@ def awslabs_home(tmp_path, monkeypatch):
                 "AWSLABS_STATE_FILE"):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env from the developer's working directory
+    # Spark local mode costs a JVM start (seconds) per emr-spark run; the tests that exercise it
+    # switch it back on (tests/test_local_jobs.py, tests/test_labs.py).
+    monkeypatch.setenv("AWSLABS_LOCAL_SPARK", "0")
     return home
 
 

@@ -73,6 +73,20 @@ def test_failure_after_any_step_leaves_nothing(lab, step):
     assert sweep(target, run=report.run_id) == []
 
 
+def test_emr_spark_runs_its_step_in_spark_local_mode(monkeypatch):
+    """The other runs switch Spark local mode off (a JVM start per run); this one runs it."""
+    from awslabs.local.jobs import spark_unavailable
+
+    monkeypatch.delenv("AWSLABS_LOCAL_SPARK")
+    if spark_unavailable():
+        pytest.skip(spark_unavailable())
+    settings = Settings.load(target="moto")
+    report = run_lab("emr-spark", make_target(settings), settings=settings)
+    assert report.passed, _failures(report)
+    spark_step = next(s for s in report.steps if s.id == "run_spark_step")
+    assert spark_step.status == "passed", spark_step.error
+
+
 @pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.id)
 def test_lab_follows_the_contract(lab):
     guide = lab.guide()

@@ -126,6 +126,7 @@ def test_only_python_shell_jobs_run_locally(ctx):
 def test_spark_unavailable_gives_a_one_line_reason(monkeypatch):
     import importlib.util
 
+    monkeypatch.delenv("AWSLABS_LOCAL_SPARK")
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     reason = jobs.spark_unavailable()
     assert reason and "PySpark" in reason and "\n" not in reason
@@ -163,7 +164,13 @@ def test_spark_runner_stages_s3_input_and_uploads_what_the_job_wrote(ctx, monkey
     assert s3.get_object(Bucket=bucket, Key="out/part-00000.txt")["Body"].read() == b"3"
 
 
-def test_a_real_pyspark_job_in_local_mode(ctx):
+def test_spark_local_mode_can_be_switched_off(monkeypatch):
+    monkeypatch.setenv("AWSLABS_LOCAL_SPARK", "0")
+    assert "AWSLABS_LOCAL_SPARK=0" in jobs.spark_unavailable()
+
+
+def test_a_real_pyspark_job_in_local_mode(ctx, monkeypatch):
+    monkeypatch.delenv("AWSLABS_LOCAL_SPARK")
     if jobs.spark_unavailable():
         pytest.skip(jobs.spark_unavailable())
     s3 = ctx.client("s3")

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import ModuleType
 
 from .errors import LabDefinitionError, UnknownLab
+from .extras import LAB_EXTRAS, MissingExtra, extra_for_module, require_extra
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -58,6 +59,7 @@ class Lab:
     summary: str
     steps: tuple[Step, ...]
     path: Path = field(compare=False)
+    extra: str = "core"  # the install extra the lab needs (awslabs.extras); core needs none
 
     @property
     def guide_path(self) -> Path:
@@ -73,10 +75,14 @@ class Lab:
         raise LabDefinitionError(f"lab '{self.id}' has no step '{step_id}'")
 
     def load_steps(self) -> ModuleType:
-        """Import the lab's steps.py and check it defines apply_/check_ for every step."""
+        """Import the lab's steps.py and check it defines apply_/check_ for every step.
+
+        Raises MissingExtra (one line with the install command) when the lab's extra is not
+        installed, or when steps.py imports a module of an extra the lab did not declare."""
         module_name = f"awslabs_lab_{self.id.replace('-', '_')}"
         if module_name in sys.modules:
             return sys.modules[module_name]
+        require_extra(self.id, self.extra)
         spec = importlib.util.spec_from_file_location(module_name, self.path / "steps.py")
         if spec is None or spec.loader is None:
             raise LabDefinitionError(f"lab '{self.id}': cannot load steps.py")
@@ -84,6 +90,12 @@ class Lab:
         sys.modules[module_name] = module
         try:
             spec.loader.exec_module(module)
+        except ModuleNotFoundError as err:
+            del sys.modules[module_name]
+            extra = extra_for_module(err.name or "")
+            if extra is None:
+                raise
+            raise MissingExtra(self.id, extra, [err.name or "?"]) from None
         except Exception:
             del sys.modules[module_name]
             raise
@@ -142,6 +154,9 @@ def parse_lab(path: Path) -> Lab:
     if len(set(ids)) != len(ids):
         raise LabDefinitionError(f"{where}: step ids must be unique")
     minutes = _require(data, "minutes", int, where)
+    extra = data.get("extra", "core")
+    if extra not in LAB_EXTRAS:
+        raise LabDefinitionError(f"{where}: extra must be one of {', '.join(LAB_EXTRAS)}")
     return Lab(
         id=lab_id,
         title=_require(data, "title", str, where),
@@ -152,6 +167,7 @@ def parse_lab(path: Path) -> Lab:
         summary=_require(data, "summary", str, where),
         steps=tuple(steps),
         path=path,
+        extra=extra,
     )
 
 

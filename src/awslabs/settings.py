@@ -31,6 +31,11 @@ def _lookup(key: str, dotenv: dict[str, str]) -> str | None:
     return value or None
 
 
+def setting(key: str) -> str | None:
+    """One setting that only a runner needs, by the same precedence (environment > .env)."""
+    return _lookup(key, _dotenv())
+
+
 @dataclass(frozen=True)
 class Settings:
     target: str = "moto"

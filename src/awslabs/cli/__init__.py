@@ -114,14 +114,20 @@ def list_labs(as_json):
                 "cost": lab.cost,
                 "summary": lab.summary,
                 "steps": [s.id for s in lab.steps],
+                "extra": lab.extra,
             }
             for lab in labs
         ]
         click.echo(json.dumps(rows, indent=2))
         return
-    from .render import lab_table, stdout
+    from .table import lab_list
 
-    stdout().print(lab_table(labs))
+    click.echo(lab_list(labs, color=_stdout_color()))
+
+
+def _stdout_color() -> bool:
+    """Colour only on a terminal and without NO_COLOR (what rich decides for the other commands)."""
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
 @main.command()
@@ -156,10 +162,25 @@ def run(lab_ids, run_all, target, endpoint_url, region, keep, yes, as_json, prov
     if not run_all and not lab_ids:
         raise UsageError("name a lab to run (see `awslabs list`) or pass --all.")
     labs = list(catalog) if run_all else [catalog.get(i) for i in lab_ids]
+    from ..extras import MissingExtra, require_extra
+
+    # A lab whose extra is not installed is refused before anything connects or is created: a
+    # named lab exits 4 with the install command; in --all it is reported as skipped, never passed.
+    not_installed: list[MissingExtra] = []
+    for lab in list(labs):
+        try:
+            require_extra(lab.id, lab.extra)
+        except MissingExtra as missing:
+            if not run_all:
+                raise
+            not_installed.append(missing)
+            labs.remove(lab)
     settings = _settings(target, endpoint_url, region)
     from . import render
 
     err = render.stderr()
+    for missing in not_installed:
+        err.print(f"skipped {missing.lab_id}: {render.escape(str(missing))}", soft_wrap=True)
     render.note_real_credentials(err, settings)
     with render.status(err, f"connecting to the {settings.target} target"):
         from ..targets import make_target
@@ -198,13 +219,21 @@ def run(lab_ids, run_all, target, endpoint_url, region, keep, yes, as_json, prov
         reports.append(report)
         if not as_json:
             render.run_summary(out, report)
+    skipped = [{"lab": m.lab_id, "status": "skipped", "passed": False, "extra": m.extra, "reason": str(m)}
+               for m in not_installed]
     if as_json:
-        click.echo(json.dumps(_json_reports(reports), indent=2))
-    elif len(reports) > 1:
-        render.overall_summary(out, reports)
+        data = _json_reports(reports) if not skipped else [r.to_dict() for r in reports] + skipped
+        click.echo(json.dumps(data, indent=2))
+    elif len(reports) + len(skipped) > 1:
+        render.overall_summary(out, reports, skipped)
     if any(r.cleanup.leftover for r in reports):
         _fail("cleanup incomplete: run `awslabs cleanup --all` to retry.", ExitStatus.CLEANUP_INCOMPLETE)
-    sys.exit(ExitStatus.OK if all(r.passed for r in reports) else ExitStatus.CHECK_FAILED)
+    if not all(r.passed for r in reports):
+        sys.exit(ExitStatus.CHECK_FAILED)
+    if skipped:
+        _fail(f"{len(skipped)} lab(s) skipped: their extra is not installed (see above).",
+              ExitStatus.TARGET_UNAVAILABLE)
+    sys.exit(ExitStatus.OK)
 
 
 def _json_reports(reports):

@@ -9,7 +9,6 @@ import sys
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from ..errors import TargetUnavailable
 
@@ -32,19 +31,6 @@ def status(console: Console, message: str):
             yield
     else:
         yield
-
-
-def lab_table(labs) -> Table:
-    table = Table(title=f"awslabs — {len(labs)} labs", title_justify="left")
-    table.add_column("id", style="bold", no_wrap=True)
-    table.add_column("title")
-    table.add_column("exam domain")
-    table.add_column("services")
-    table.add_column("min", justify="right")
-    table.add_column("real-AWS cost")
-    for lab in labs:
-        table.add_row(lab.id, lab.title, lab.domain, ", ".join(lab.services), str(lab.minutes), lab.cost)
-    return table
 
 
 def show_lab(console: Console, lab) -> None:
@@ -126,12 +112,16 @@ def run_summary(console: Console, report) -> None:
         console.print(f"   [yellow]note:[/] {item['kind']} {escape(item['id'])} — {escape(item['note'])}")
 
 
-def overall_summary(console: Console, reports) -> None:
+def overall_summary(console: Console, reports, skipped=()) -> None:
     passed = sum(r.passed for r in reports)
-    console.print(f"\n[bold]{passed}/{len(reports)} labs passed[/]")
+    total = len(reports) + len(skipped)
+    tail = f", {len(skipped)} skipped (extra not installed)" if skipped else ""
+    console.print(f"\n[bold]{passed}/{total} labs passed{tail}[/]")
     for report in reports:
         if not report.passed:
             console.print(f"  [red]✘[/] {report.lab}")
+    for item in skipped:
+        console.print(f"  [yellow]↷[/] {item['lab']} — needs the '{item['extra']}' extra")
 
 
 def cleanup_result(console: Console, result) -> None:

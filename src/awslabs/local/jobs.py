@@ -248,12 +248,18 @@ def state_progression(ctx, model_name: str, times: int = 1):
 
 # -- Spark steps (EMR) in Spark local mode --------------------------------------------------------
 def spark_unavailable() -> str | None:
-    """Why a PySpark script cannot run here (None when it can): PySpark and Java are needed."""
+    """Why a PySpark script cannot run here (None when it can): PySpark and Java are needed, and
+    AWSLABS_LOCAL_SPARK=0 switches Spark local mode off (a JVM start costs seconds per run)."""
     import importlib.util
     import shutil
 
+    from ..extras import install_command
+    from ..settings import setting
+
+    if (setting("AWSLABS_LOCAL_SPARK") or "1").strip().lower() in ("0", "false", "no", "off"):
+        return "Spark local mode is switched off (AWSLABS_LOCAL_SPARK=0); the Spark step is not run locally"
     if importlib.util.find_spec("pyspark") is None:
-        return "PySpark is not installed (pip install 'awslabs[spark]'); the Spark step is not run locally"
+        return f"PySpark is not installed ({install_command('spark')}); the Spark step is not run locally"
     if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
         return "Java is not on PATH (Spark needs a JDK 17+); the Spark step is not run locally"
     return None
