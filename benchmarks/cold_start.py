@@ -13,13 +13,16 @@ import sys
 import time
 
 
-def timed(argv: list[str], runs: int) -> float:
-    samples = []
+def timed_all(cases: dict[str, list[str]], runs: int) -> dict[str, float]:
+    """Median wall time per case; the cases take turns in each round so that load on the machine
+    (other processes, CPU frequency) falls on all of them alike and the ratios stay meaningful."""
+    samples: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+        for name, argv in cases.items():
+            start = time.perf_counter()
+            subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            samples[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def main() -> None:
@@ -32,7 +35,7 @@ def main() -> None:
         "awslabs list": [py, "-m", "awslabs", "list"],
         "awslabs list --json": [py, "-m", "awslabs", "list", "--json"],
     }
-    results = {name: timed(argv, runs) for name, argv in cases.items()}
+    results = timed_all(cases, runs)
     base = results["python -c 'import click' (baseline)"]
     print(f"median of {runs} runs")
     for name, seconds in results.items():

@@ -5,8 +5,7 @@ Step code (``steps.py``) is imported only when a lab runs (``Lab.load_steps``).
 """
 from __future__ import annotations
 
-import difflib
-import importlib.util
+import json
 import os
 import re
 import sys
@@ -83,6 +82,8 @@ class Lab:
         if module_name in sys.modules:
             return sys.modules[module_name]
         require_extra(self.id, self.extra)
+        import importlib.util
+
         spec = importlib.util.spec_from_file_location(module_name, self.path / "steps.py")
         if spec is None or spec.loader is None:
             raise LabDefinitionError(f"lab '{self.id}': cannot load steps.py")
@@ -118,15 +119,21 @@ def _require(data: dict, key: str, kind: type, where: str):
     return value
 
 
-def parse_lab(path: Path) -> Lab:
+def read_lab_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads((path / "lab.toml").read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise LabDefinitionError(f"{path / 'lab.toml'}: {err}") from None
+
+
+def parse_lab(path: Path, data: dict | None = None) -> Lab:
+    """Validate a lab folder; ``data`` is its lab.toml already read (the catalogue cache)."""
     where = str(path / "lab.toml")
     for name in LAB_FILES:
         if not (path / name).is_file():
             raise LabDefinitionError(f"{path}: missing {name} (every lab has {', '.join(LAB_FILES)})")
-    try:
-        data = tomllib.loads((path / "lab.toml").read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise LabDefinitionError(f"{where}: {err}") from None
+    if data is None:
+        data = read_lab_toml(path)
     lab_id = _require(data, "id", str, where)
     if lab_id != path.name or not _ID.match(lab_id):
         raise LabDefinitionError(f"{where}: id '{lab_id}' must match the folder name, kebab-case")
@@ -194,15 +201,17 @@ class Catalog:
     def labs(self) -> dict[str, Lab]:
         if not self.root.is_dir():
             raise LabDefinitionError(f"no lab catalogue at {self.root}")
+        cache = _TomlCache(self.root)
         found = {}
         for path in sorted(self.root.iterdir()):
             if path.is_dir() and not path.name.startswith(("_", ".")):
                 try:
-                    lab = parse_lab(path)
+                    lab = parse_lab(path, cache.read(path))
                 except LabDefinitionError as err:
                     self.problems.append(str(err))
                     continue
                 found[lab.id] = lab
+        cache.save()
         return found
 
     def __iter__(self):
@@ -215,6 +224,54 @@ class Catalog:
         try:
             return self.labs[lab_id]
         except KeyError:
+            import difflib
+
             close = difflib.get_close_matches(lab_id, list(self.labs), n=3, cutoff=0.5)
             close += [i for i in self.labs if lab_id and lab_id in i and i not in close][:3]
             raise UnknownLab(lab_id, close[:3]) from None
+
+
+class _TomlCache:
+    """The labs' lab.toml files as already parsed, in ``<labs>/__pycache__/catalog.json``.
+
+    `awslabs list` runs often and parsing 27+ TOML files was a third of its cold start; a JSON
+    file keyed by each lab.toml's mtime and size is read in about a millisecond. Only the TOML
+    reading is cached: every start still validates each lab (``parse_lab``). A stale, corrupt or
+    unwritable cache is ignored, like Python's own ``__pycache__``.
+    """
+
+    def __init__(self, root: Path):
+        self.file = root / "__pycache__" / "catalog.json"
+        try:
+            self.entries = json.loads(self.file.read_text(encoding="utf-8"))
+            if not isinstance(self.entries, dict):
+                self.entries = {}
+        except (OSError, ValueError):
+            self.entries = {}
+        self.dirty = False
+
+    def read(self, path: Path) -> dict | None:
+        try:
+            stat = (path / "lab.toml").stat()
+        except OSError:
+            return None  # parse_lab reports the missing file
+        stamp = [stat.st_mtime_ns, stat.st_size]
+        entry = self.entries.get(path.name)
+        if isinstance(entry, dict) and entry.get("stamp") == stamp and isinstance(entry.get("data"), dict):
+            return entry["data"]
+        data = read_lab_toml(path)
+        self.entries[path.name] = {"stamp": stamp, "data": data}
+        self.dirty = True
+        return data
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        try:
+            text = json.dumps(self.entries)
+            self.file.parent.mkdir(exist_ok=True)
+            tmp = self.file.with_name(f"catalog.{os.getpid()}.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, self.file)
+        except (OSError, TypeError, ValueError):
+            pass  # read-only install or a TOML value JSON cannot hold: parse every time
