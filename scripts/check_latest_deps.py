@@ -42,8 +42,16 @@ def uv() -> str:
 def locked_versions() -> dict[str, str]:
     import tomllib
 
+    from packaging.markers import Marker  # pytest's dependency, so in the test environment
+
     lock = tomllib.loads((REPO / "uv.lock").read_text())
-    return {p["name"]: p.get("version", "?") for p in lock.get("package", [])}
+    versions: dict[str, str] = {}
+    for package in lock.get("package", []):
+        # a package locked at several versions (one per Python range) says for which in its markers
+        markers = package.get("resolution-markers") or []
+        if not markers or any(Marker(m).evaluate() for m in markers):
+            versions[package["name"]] = package.get("version", "?")
+    return versions
 
 
 def installed_versions(python: Path) -> dict[str, str]:
