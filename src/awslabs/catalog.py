@@ -59,6 +59,12 @@ class Lab:
     steps: tuple[Step, ...]
     path: Path = field(compare=False)
     extra: str = "core"  # the install extra the lab needs (awslabs.extras); core needs none
+    # exam code -> the task statement ids the lab practises ("mla-c01" -> ("1.1", "4.2")); see
+    # awslabs.exams. A tuple of pairs so that Lab stays hashable.
+    exam: tuple[tuple[str, tuple[str, ...]], ...] = field(default=(), compare=False)
+
+    def exam_tasks(self, code: str) -> tuple[str, ...]:
+        return next((tasks for exam, tasks in self.exam if exam == code.lower()), ())
 
     @property
     def guide_path(self) -> Path:
@@ -164,6 +170,11 @@ def parse_lab(path: Path, data: dict | None = None) -> Lab:
     extra = data.get("extra", "core")
     if extra not in LAB_EXTRAS:
         raise LabDefinitionError(f"{where}: extra must be one of {', '.join(LAB_EXTRAS)}")
+    exam = data.get("exam", {})
+    if not isinstance(exam, dict) or not all(
+        isinstance(tasks, list) and all(isinstance(t, str) for t in tasks) for tasks in exam.values()
+    ):
+        raise LabDefinitionError(f'{where}: exam must map exam codes to task ids, e.g. {{ mla-c01 = ["1.1"] }}')
     return Lab(
         id=lab_id,
         title=_require(data, "title", str, where),
@@ -175,6 +186,7 @@ def parse_lab(path: Path, data: dict | None = None) -> Lab:
         steps=tuple(steps),
         path=path,
         extra=extra,
+        exam=tuple((code.lower(), tuple(tasks)) for code, tasks in exam.items()),
     )
 
 

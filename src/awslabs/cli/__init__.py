@@ -98,11 +98,18 @@ def main():
 
 
 @main.command("list")
+@click.option("--exam", metavar="CODE", help="Only the labs that practise this exam's task statements "
+              "(mla-c01, mls-c01), grouped by the exam's domains.")
 @click.option("--json", "as_json", is_flag=True, help="Print the catalogue as one JSON document.")
 @handle_errors
-def list_labs(as_json):
-    """List every lab: id, title, exam domain, services, minutes, real-AWS cost."""
+def list_labs(exam, as_json):
+    """List every lab: id, the extra it needs, minutes, exam domain, title."""
     labs = list(_catalog())
+    if exam:
+        from .exam_views import list_by_exam
+
+        click.echo(list_by_exam(exam, labs, as_json=as_json, color=_stdout_color()))
+        return
     if as_json:
         rows = [
             {
@@ -115,6 +122,7 @@ def list_labs(as_json):
                 "summary": lab.summary,
                 "steps": [s.id for s in lab.steps],
                 "extra": lab.extra,
+                "exam": {code: list(tasks) for code, tasks in lab.exam},
             }
             for lab in labs
         ]
@@ -128,6 +136,19 @@ def list_labs(as_json):
 def _stdout_color() -> bool:
     """Colour only on a terminal and without NO_COLOR (what rich decides for the other commands)."""
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+@main.command()
+@click.option("--exam", "exam_code", default="mla-c01", show_default=True, metavar="CODE",
+              help="The exam whose task statements to list (mla-c01, mls-c01).")
+@click.option("--json", "as_json", is_flag=True, help="Print the coverage as one JSON document.")
+@handle_errors
+def coverage(exam_code, as_json):
+    """Every task statement of an exam guide with the labs that practise it, and what nothing
+    covers yet."""
+    from .exam_views import coverage_report
+
+    click.echo(coverage_report(exam_code, list(_catalog()), as_json=as_json))
 
 
 @main.command()
