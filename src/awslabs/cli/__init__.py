@@ -594,3 +594,8 @@ def _offline_target(settings):
     except AwslabsError:
         return SimpleNamespace(name=settings.target, account="unknown", endpoint_url=(
             settings.endpoint_url if settings.target == "server" else None))
+
+
+from .exam_command import exam as _exam_command  # noqa: E402 - defined apart, registered here
+
+main.add_command(_exam_command)
