@@ -221,7 +221,8 @@ FACTS: tuple[Fact, ...] = (
     _f("exam.mls_c01_retired", "2026-03-31",
        "The AWS Certified Machine Learning - Specialty exam (MLS-C01) was retired on 2026-03-31; the "
        "current ML exam is AWS Certified Machine Learning Engineer - Associate (MLA-C01)",
-       "https://aws.amazon.com/certification/certified-machine-learning-specialty/", (),
+       "https://aws.amazon.com/certification/certified-machine-learning-specialty/", ("kinesis-data-analytics",),
+       ("2026-03-31",),
        status="not confirmed",
        changed="AWS's certification page is not in the stored docs; third-party pages (2026) give the date",
        more=("https://docs.aws.amazon.com/aws-certification/latest/machine-learning-specialty-01/machine-learning-specialty-01.html",)),
