@@ -138,7 +138,7 @@ FACTS: tuple[Fact, ...] = (
     _f("sqs.max_message_bytes", 1_048_576,
        "An SQS message is at most 1 MiB (1,048,576 bytes); it was 256 KiB until AWS raised it in 2025",
        "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html",
-       ("sqs-queues",), ("1 MiB (1,048,576 bytes)",), stale=("256 KB", "256 KiB"),
+       ("sqs-queues",), ("1 MiB (1,048,576 bytes)",), stale=("up to 256 KB", "size up to 256 KiB", "(and 256 KB"),
        status="changed", changed="2025: raised from 256 KiB (262,144 bytes) to 1 MiB",
        more=("https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html",)),
     _f("sqs.max_batch_bytes", 1_048_576,
@@ -251,6 +251,8 @@ def sources_markdown(lab_id: str) -> str:
         return ""
     lines = ["## Sources", "", "The AWS facts this lab relies on, defined once in `awslabs.facts`:", ""]
     for f in facts:
-        note = f" — {f.status}" + (f": {f.changed}" if f.changed else "") if f.status != "confirmed" else ""
-        lines.append(f"- {f.statement}. <{f.url}> (as of {f.read}{note})")
+        # source and date first: a narrow terminal crops the end of a line, never the citation
+        status = "" if f.status == "confirmed" else f", {f.status}"
+        note = f" ({f.changed})" if f.changed else ""
+        lines.append(f"- `{f.id}` — as of {f.read}{status}: {f.url} — {f.statement}{note}")
     return "\n".join(lines) + "\n"
