@@ -58,8 +58,23 @@ def test_the_split_rule():
 def test_required_hyperparameters():
     assert df.validate_hyperparameters({"time_freq": "D", "context_length": "28", "prediction_length": "14",
                                         "epochs": "20", "likelihood": "student-T"}) == []
-    errors = df.validate_hyperparameters({"time_freq": "2D", "prediction_length": 0, "likelihood": "poisson"})
+    errors = df.validate_hyperparameters({"time_freq": "2d", "prediction_length": 0, "likelihood": "poisson"})
     assert "hyperparameter 'context_length' is required" in errors and "hyperparameter 'epochs' is required" in errors
-    assert any("time_freq '2D'" in e for e in errors) and any("prediction_length must be a positive" in e for e in errors)
+    assert any("time_freq '2d'" in e for e in errors) and any("prediction_length must be a positive" in e for e in errors)
     assert any("likelihood 'poisson'" in e for e in errors)
     assert json.dumps(df.LIKELIHOODS)
+
+
+def test_time_freq_is_an_optional_integer_then_m_w_d_h_or_min():
+    # deepar_hyperparameters.html (read 2026-12-06): "It also supports multiples of these basic
+    # frequencies. For example, 5min specifies a frequency of 5 minutes ... Valid values: An integer
+    # followed by M, W, D, H, or min. For example, 5min."
+    base = {"context_length": 28, "prediction_length": 14, "epochs": 10}
+    for freq in ("M", "W", "D", "H", "min", "5min", "2H", "12H", "3D", "2W", "1D"):
+        assert df.validate_hyperparameters({**base, "time_freq": freq}) == [], freq
+    for freq in ("0H", "2h", "H2", "1.5H", "2 H", "Y", "15s", ""):
+        assert any("time_freq" in e for e in df.validate_hyperparameters({**base, "time_freq": freq})), freq
+    assert df.on_frequency_grid(df.parse_start("2020-01-01 10:00:00"), "2H")
+    assert not df.on_frequency_grid(df.parse_start("2020-01-01 10:30:00"), "12H")
+    assert df.on_frequency_grid(df.parse_start("2020-01-01 00:00:00"), "3D")
+    assert not df.on_frequency_grid(df.parse_start("2020-01-01 06:00:00"), "3D")

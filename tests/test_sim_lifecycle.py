@@ -249,14 +249,92 @@ def test_noncurrent_rules():
     assert [f.code for f in lc.errors(early_ia)] == ["InvalidArgument"]
 
 
-def test_warnings_for_minimum_durations_are_not_errors():
+def test_one_rule_may_not_leave_a_class_before_its_minimum_duration():
+    # lifecycle-transition-general-considerations.html, read 2026-12-06: "You can't create a single
+    # Lifecycle rule that transitions objects from one storage class to another before the minimum
+    # storage duration period has passed. For example, ... You can't specify a lifecycle rule that
+    # transitions objects to S3 Glacier Instant Retrieval after 4 days, and then transitions objects
+    # to S3 Glacier Deep Archive after 20 days. In this case the S3 Glacier Deep Archive transition
+    # must occur after at least 94 days."
+    def two(first, second):
+        return {"Rules": [_rule(Transitions=[first, second])]}
+
+    aws_example = two({"Days": 4, "StorageClass": "GLACIER_IR"}, {"Days": 20, "StorageClass": "DEEP_ARCHIVE"})
+    with pytest.raises(lc.LifecycleError) as refused:
+        lc.check(aws_example)
+    assert refused.value.code == "InvalidArgument" and "at least 90 days after" in refused.value.message
+    assert lc.errors(two({"Days": 4, "StorageClass": "GLACIER_IR"}, {"Days": 94, "StorageClass": "DEEP_ARCHIVE"})) == []
+    # the issue's cases: IA then GLACIER / DEEP_ARCHIVE, and STANDARD_IA then ONEZONE_IA, < 30 days later
+    for first, second in (("STANDARD_IA", "GLACIER"), ("ONEZONE_IA", "DEEP_ARCHIVE"), ("STANDARD_IA", "ONEZONE_IA")):
+        bad = two({"Days": 30, "StorageClass": first}, {"Days": 45, "StorageClass": second})
+        assert [(f.code, f.source) for f in lc.errors(bad)] == [("InvalidArgument", "documented-rule")], (first, second)
+        assert lc.errors(two({"Days": 30, "StorageClass": first}, {"Days": 60, "StorageClass": second})) == []
+    # Date-based transitions obey the same minimum
+    dated = two({"Date": dt.datetime(2027, 1, 1, tzinfo=UTC), "StorageClass": "STANDARD_IA"},
+                {"Date": dt.datetime(2027, 1, 20, tzinfo=UTC), "StorageClass": "GLACIER"})
+    assert [f.code for f in lc.errors(dated)] == ["InvalidArgument"]
+    # the documented tiering-down example (30 -> 90) is fine; so is Intelligent-Tiering (no minimum)
+    assert lc.errors(TIERING_DOWN) == []
+    assert lc.errors(two({"Days": 0, "StorageClass": "INTELLIGENT_TIERING"}, {"Days": 5, "StorageClass": "GLACIER"})) == []
+
+
+def test_expiring_soon_after_a_transition_is_only_a_warning():
+    config = {"Rules": [_rule(Transitions=[{"Days": 30, "StorageClass": "STANDARD_IA"}], Expiration={"Days": 40})]}
+    found = lc.check(config)  # no error raised: the early deletion is billed
+    assert [f.code for f in found] == ["EarlyDeletionCharge"] and found[0].severity == "warning"
+
+
+def test_two_rules_do_not_move_an_object_out_of_ia_before_30_days():
+    # One rule would be refused (above); two rules are accepted. AWS Knowledge Center
+    # (s3-lifecycle-rule-glacier-storage): objects "must be in this class for 30 days before they
+    # transition to S3 Glacier". The simulator waits, and says why.
+    config = {"Rules": [
+        _rule("to-ia", Transitions=[{"Days": 30, "StorageClass": "STANDARD_IA"}]),
+        _rule("to-glacier", Transitions=[{"Days": 45, "StorageClass": "GLACIER"}]),
+    ]}
+    assert lc.errors(config) == []
+    (line,) = lc.timeline(config, [S3Object.of("k", GiB, MIDNIGHT)], horizon_days=200)
+    assert line.path() == [(0, "STANDARD"), (30, "STANDARD_IA"), (60, "GLACIER")]
+    assert "waits until day 60" in line.skipped[0] and "ambiguous" in line.skipped[0]
+    costs = lc.monthly_costs([line])
+    assert sum(m.early_deletion for m in costs) == 0  # 30 days in IA served
+
+
+def test_a_date_rule_waits_for_the_objects_30th_day_before_ia():
+    # "Amazon S3 doesn't support this transition within the first 30 days", also on a Date.
+    config = {"Rules": [_rule(Transitions=[{"Date": dt.datetime(2026, 1, 8, tzinfo=UTC), "StorageClass": "STANDARD_IA"}])]}
+    young = S3Object.of("young", GiB, MIDNIGHT)  # 7 days old on the date
+    old = S3Object.of("old", GiB, MIDNIGHT - dt.timedelta(days=60))
+    young_line, old_line = lc.timeline(config, [young, old], horizon_days=120)
+    assert young_line.path() == [(0, "STANDARD"), (30, "STANDARD_IA")]
+    assert old_line.path() == [(0, "STANDARD"), (67, "STANDARD_IA")]  # on the date itself
+    glacier = {"Rules": [_rule(Transitions=[{"Date": dt.datetime(2026, 1, 8, tzinfo=UTC), "StorageClass": "GLACIER"}])]}
+    (line,) = lc.timeline(glacier, [young], horizon_days=120)
+    assert line.path() == [(0, "STANDARD"), (7, "GLACIER")]  # no 30-day rule for Glacier
+
+
+def test_expiration_in_a_versioned_bucket_adds_a_delete_marker_and_keeps_billing():
+    # lifecycle-expire-general-considerations.html: "Versioning-enabled bucket – If the current object
+    # version is not a delete marker, Amazon S3 adds a delete marker with a unique version ID. This
+    # makes the current version noncurrent, and the delete marker the current version."
     config = {"Rules": [_rule(
-        Transitions=[{"Days": 30, "StorageClass": "STANDARD_IA"}, {"Days": 45, "StorageClass": "GLACIER"}],
-        Expiration={"Days": 100},
+        Transitions=[{"Days": 30, "StorageClass": "STANDARD_IA"}, {"Days": 90, "StorageClass": "GLACIER"}],
+        Expiration={"Days": 365},
+        NoncurrentVersionExpiration={"NoncurrentDays": 30},
     )]}
-    found = lc.check(config)  # no error raised
-    assert {f.code for f in found} == {"EarlyTransitionCharge", "EarlyDeletionCharge"}
-    assert all(f.severity == "warning" for f in found)
+    obj = S3Object.of("logs/a.log", GiB, MIDNIGHT)
+    (plain,) = lc.timeline(config, [obj], horizon_days=500)
+    (versioned,) = lc.timeline(config, [obj], horizon_days=500, versioned=True)
+    assert plain.expires_day == 365 and plain.delete_marker is None
+    assert versioned.delete_marker_day == 365 and versioned.expires_day == 395
+    assert versioned.class_on(380) == "GLACIER"  # still stored, now noncurrent
+    assert any("delete marker" in text for _, text in versioned.events)
+    extra = lc.total_cost([versioned]) - lc.total_cost([plain])
+    assert extra == pytest.approx((GiB + 32 * KiB) / GiB * 0.0036 * 30 / 31 + 8 * KiB / GiB * 0.023 * 30 / 31, rel=0.05)
+    # without NoncurrentVersionExpiration the noncurrent version is never removed
+    forever = {"Rules": [_rule(Expiration={"Days": 10})]}
+    (kept,) = lc.timeline(forever, [obj], horizon_days=100, versioned=True)
+    assert kept.delete_marker_day == 10 and kept.expires is None and kept.class_on(99) == "STANDARD"
 
 
 def test_restore_rules():
@@ -334,11 +412,14 @@ def test_lifecycle_makes_a_year_cheaper_and_counts_transition_requests():
 
 
 def test_early_transition_is_charged():
-    config = {"Rules": [_rule(Transitions=[{"Days": 30, "StorageClass": "STANDARD_IA"},
-                                           {"Days": 45, "StorageClass": "GLACIER"}])]}
-    costs = lc.monthly_costs(lc.timeline(config, [S3Object.of("k", GiB, MIDNIGHT)], horizon_days=120))
-    fee = sum(m.early_deletion for m in costs)
-    assert fee == pytest.approx(0.0125 * 15 / 28, rel=0.05)  # 15 IA days not served, from Feb 15
+    # two rules (one rule could not): GLACIER_IR at day 0, GLACIER at day 30 -> 60 days of Glacier IR's
+    # 90-day minimum not served, charged when it leaves
+    config = {"Rules": [_rule("a", Transitions=[{"Days": 0, "StorageClass": "GLACIER_IR"}]),
+                        _rule("b", Transitions=[{"Days": 30, "StorageClass": "GLACIER"}])]}
+    line = lc.timeline(config, [S3Object.of("k", GiB, MIDNIGHT)], horizon_days=200)
+    assert line[0].path() == [(0, "GLACIER_IR"), (30, "GLACIER")]
+    fee = sum(m.early_deletion for m in lc.monthly_costs(line))
+    assert fee == pytest.approx(0.004 * (1 / 31 + 28 / 28 + 31 / 31), rel=0.01)  # 60 days from Jan 31
 
 
 def test_intelligent_tiering_moves_down_without_reads_and_charges_monitoring():

@@ -14,7 +14,7 @@ def codes(errors):
 
 
 @pytest.mark.parametrize("args", [
-    ("gp3", 1), ("gp3", 16384), ("gp3", 8, 4000, 1000),
+    ("gp3", 1), ("gp3", 16384), ("gp3", 65536), ("gp3", 8, 4000, 1000), ("gp3", 160, 80000, 2000),
     ("io2", 4, 100), ("io2", 100, 64000), ("st1", 125), ("sc1", 16384), ("gp2", 1),
 ])
 def test_valid_volumes(args):
@@ -24,13 +24,17 @@ def test_valid_volumes(args):
 def test_size_limits_per_type():
     assert str(validate_volume("st1", 100)[0]) == "InvalidParameterValue: Volume of size 100GB is too small; minimum is 125GB."
     assert "too small" in str(validate_volume("io2", 3, 100)[0])
-    assert "too large" in str(validate_volume("gp3", 16385)[0])
+    # gp3 was 1-16,384 GiB until 2025; the CreateVolume reference (read 2026-12-06) says 1-65,536 GiB
+    assert validate_volume("gp3", 16385) == []
+    assert "too large" in str(validate_volume("gp3", 65537)[0])
 
 
 def test_gp3_iops_and_throughput_limits_and_ratios():
-    assert codes(validate_volume("gp3", 100, 17000)) == ["InvalidParameterValue"]
+    # CreateVolume: "gp3: 3,000 (default) - 80,000 IOPS", throughput "125 - 2000 MiB/s" (was 16,000 / 1,000)
+    assert validate_volume("gp3", 100, 17000) == []
+    assert codes(validate_volume("gp3", 200, 81000)) == ["InvalidParameterValue"]
     assert "ratio" in str(validate_volume("gp3", 8, 5000)[0])  # 5000 > 500 IOPS/GiB x 8 GiB
-    assert "between 125 and 1000" in str(validate_volume("gp3", 100, 10000, 2500)[0])
+    assert "between 125 and 2000" in str(validate_volume("gp3", 100, 10000, 2500)[0])
     assert "0.25 MiBps per iops" in str(validate_volume("gp3", 100, 3000, 1000)[0])  # 1000/3000 = 0.33
     assert validate_volume("gp3", 100, 4000, 1000) == []  # 1000/4000 = 0.25
 
@@ -69,7 +73,8 @@ def test_prices():
 
 @pytest.mark.parametrize("workload,expected", [
     (Workload(500, "random", 16, 200), "gp3"),
-    (Workload(200, "random", 16, 100, 40000), "io2"),
+    (Workload(200, "random", 16, 100, 40000), "gp3"),  # gp3 reaches 80,000 IOPS since 2025, at a fraction of io2's price
+    (Workload(200, "random", 16, 100, 100000), "io2"),
     (Workload(12288, "sequential", 1024, 450), "st1"),
     (Workload(8192, "sequential", 1024, 80), "sc1"),
     (Workload(8192, "sequential", 1024, 80, boot=True), "gp3"),
@@ -81,8 +86,8 @@ def test_chooser(workload, expected):
 
 
 def test_chooser_explains_rejections():
-    choice = choose_volume(Workload(200, "random", 16, 100, 40000))
-    assert "16000" in choice.considered["gp3"]
+    choice = choose_volume(Workload(200, "random", 16, 100, 100000))
+    assert "80000" in choice.considered["gp3"]
     assert "8 MiB/s" in choice.considered["st1"]
     assert choose_volume(Workload(100, "random", 16, 10, 300000)).volume_type is None
 

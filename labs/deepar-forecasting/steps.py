@@ -97,32 +97,49 @@ def check_generate_series(ctx):
                  set(train[0]) == {"start", "target", "cat", "dynamic_feat"}, str(sorted(train[0])))
 
 
+REPORT_KEY = "deepar/validation/report.json"
+BROKEN_KEY = "deepar/validation/broken.json"
+# What each broken record breaks, written down independently of the validator: the check compares
+# the validator's report (as the step stored it in S3) with this list.
+BROKEN_RULES = ["dynamic_feat[0] has 2 values", "'start' must be 'YYYY-MM-DD HH:MM:SS'", "not on the D grid",
+                "'cat' must be an array of non-negative integers", "'target' has non-numeric values",
+                "dynamic_feat[0] has missing values", "use it in all records or none"]
+
+
 def apply_validate_dataset(ctx):
     from awslabs.sim.deepar_format import validate_dataset, validate_split
 
-    train = validate_dataset(_read(ctx, "deepar/train/train.json"), "train.json", time_freq="D")
-    test = validate_dataset(_read(ctx, "deepar/test/test.json"), "test.json", time_freq="D")
-    broken = validate_dataset(BROKEN, "broken.json", time_freq="D")
-    ctx.state["validation"] = {
+    s3 = ctx.client("s3")
+    # the broken sample goes to S3 too, so the validator reads every channel the same way
+    s3.put_object(Bucket=_bucket(ctx), Key=BROKEN_KEY,
+                  Body=("\n".join(json.dumps(r) for r in BROKEN) + "\n").encode())
+    freq = HYPERPARAMETERS["time_freq"]
+    train = validate_dataset(_read(ctx, "deepar/train/train.json"), "train.json", time_freq=freq)
+    test = validate_dataset(_read(ctx, "deepar/test/test.json"), "test.json", time_freq=freq)
+    broken = validate_dataset(_read(ctx, BROKEN_KEY), "broken.json", time_freq=freq)
+    report = {
         "train": train.errors, "test": test.errors, "broken": broken.errors,
         "split": validate_split(train.records, test.records, PREDICTION_LENGTH),
-        "features": (train.num_cat, train.num_dynamic_feat),
+        "features": [train.num_cat, train.num_dynamic_feat],
+        "records": {"train": len(train.records), "test": len(test.records)},
     }
+    s3.put_object(Bucket=_bucket(ctx), Key=REPORT_KEY, Body=json.dumps(report, indent=1).encode())
 
 
 def check_validate_dataset(ctx):
-    report = ctx.state["validation"]
-    yield equal("train.json and test.json follow the DeepAR format", report["train"] + report["test"], [],
-                verified_by="simulated")
-    yield equal("one categorical feature and one dynamic feature series per record", report["features"], (1, 1),
+    # The report the step stored in S3 (what it produced), compared with expectations from
+    # elsewhere: the task's shape (40 series, one cat, one feature) and the rules BROKEN breaks.
+    report = json.loads(_read(ctx, REPORT_KEY))
+    yield equal("train.json and test.json follow the DeepAR format (the validator's report in S3)",
+                report["train"] + report["test"], [], verified_by="simulated")
+    yield equal("the report covers every series of both channels", report["records"],
+                {"train": SERIES, "test": SERIES}, verified_by="simulated")
+    yield equal("one categorical feature and one dynamic feature series per record", report["features"], [1, 1],
                 verified_by="simulated")
     yield equal("the split rule holds: every test series = its training series + 14 points", report["split"], [],
                 verified_by="simulated")
     broken = report["broken"]
-    expected = ["dynamic_feat[0] has 2 values", "'start' must be 'YYYY-MM-DD HH:MM:SS'", "not on the D grid",
-                "'cat' must be an array of non-negative integers", "'target' has non-numeric values",
-                "dynamic_feat[0] has missing values", "use it in all records or none"]
-    missing = [e for e in expected if not any(e in err for err in broken)]
+    missing = [e for e in BROKEN_RULES if not any(e in err for err in broken)]
     yield expect("the broken sample is rejected with one clear error per rule it breaks", not missing,
                  "; ".join(broken) if not missing else f"not reported: {missing}", verified_by="simulated")
 

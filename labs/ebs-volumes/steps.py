@@ -12,7 +12,7 @@ from awslabs.sim.storage_io import Workload, choose_volume, validate_volume
 CIDR = "10.44.0.0/16"
 WORKLOADS = {  # name -> (workload, the type the published limits and prices lead to)
     "feature-store lookups (random 16 KiB, 200 MiB/s, 500 GiB)": (Workload(500, "random", 16, 200), "gp3"),
-    "metadata database (random 16 KiB, 40,000 IOPS, 200 GiB)": (Workload(200, "random", 16, 100, 40000), "io2"),
+    "metadata database (random 16 KiB, 100,000 IOPS, 200 GiB)": (Workload(200, "random", 16, 100, 100000), "io2"),
     "training-shard scans (sequential 1 MiB, 450 MiB/s, 12 TiB)": (Workload(12288, "sequential", 1024, 450), "st1"),
     "raw-log archive read nightly (sequential 1 MiB, 80 MiB/s, 8 TiB)": (Workload(8192, "sequential", 1024, 80), "sc1"),
 }
@@ -94,7 +94,7 @@ def apply_choose(ctx):
 
 def check_choose(ctx):
     chosen = ctx.state["chosen"]
-    yield equal("random small I/O -> gp3 (io2 past 16,000 IOPS); large sequential scans -> st1; cold scans -> sc1",
+    yield equal("random small I/O -> gp3 (io2 past 80,000 IOPS); large sequential scans -> st1; cold scans -> sc1",
                 chosen, {name: expected for name, (_, expected) in WORKLOADS.items()}, "simulated")
     yield equal("the volumes step created one volume of each chosen type", ctx.state["volume_types"],
                 sorted(set(chosen.values())))

@@ -44,6 +44,13 @@ def show_lab(console: Console, lab) -> None:
     console.print(f"steps: {', '.join(s.id for s in lab.steps)}")
     console.print(f"run it: awslabs run {lab.id}\n")
     console.print(Markdown(lab.guide()))
+    # The AWS facts the lab relies on, each with its page and the day it was read: one registry
+    # (awslabs.facts, data only: no boto3/moto import) that the simulators use too.
+    from ..facts import sources_markdown
+
+    sources = sources_markdown(lab.id)
+    if sources:
+        console.print(Markdown(sources))
 
 
 def note_real_credentials(console: Console, settings) -> None:

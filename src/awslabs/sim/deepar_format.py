@@ -12,14 +12,18 @@ Interface for the DeepAR Algorithm"; https://docs.aws.amazon.com/sagemaker/lates
   number of feature series, each exactly as long as ``target`` in training data (in inference
   requests they extend ``prediction_length`` beyond it); missing values are not allowed in them.
 - **One frequency**: all series share the job's ``time_freq``. The data carries no frequency, so
-  this validator checks what it can see: every ``start`` lies on the ``time_freq`` grid (``D`` and
-  ``W`` start at midnight, ``H`` on the hour, ``<n>min`` on a multiple of n minutes) — an
-  awslabs check of a documented rule, not an AWS error message.
+  this validator checks what it can see: every ``start`` lies on the ``time_freq`` grid (``D``,
+  ``W`` and ``M`` start at midnight, ``H`` on the hour, ``<n>min`` on a multiple of n minutes) — an
+  awslabs check of a documented rule, not an AWS error message. For a multiple (``2H``, ``3D``) only
+  the base unit's grid is checked: DeepAR documents no anchor for the multiple, so a ``2H`` series
+  may start at any full hour.
 - **Train/test split**: the test channel holds the full series, the train channel the same series
   without their last ``prediction_length`` points. So every test series must be its training
   series (same ``start``, same ``cat``, same first values) extended by ``prediction_length``.
 - **Hyperparameters**: ``time_freq``, ``context_length``, ``prediction_length`` and ``epochs`` are
-  required; ``time_freq`` is one of ``M``, ``W``, ``D``, ``H`` or ``<n>min``; ``likelihood`` is one
+  required; ``time_freq`` is ``M``, ``W``, ``D``, ``H`` or ``min``, optionally preceded by an integer
+  multiple ("Valid values: An integer followed by M, W, D, H, or min": ``5min``, ``2H``, ``12H``,
+  ``3D`` are all valid; awslabs.facts ``deepar.time_freq``); ``likelihood`` is one
   of ``gaussian``, ``beta``, ``negative-binomial``, ``student-T``, ``deterministic-L1``.
 
 Every error is a sentence naming the line and the field.
@@ -33,9 +37,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-REQUIRED_HYPERPARAMETERS = ("time_freq", "context_length", "prediction_length", "epochs")
+from awslabs import facts
+
+REQUIRED_HYPERPARAMETERS = tuple(facts.value("deepar.required_hyperparameters"))
 LIKELIHOODS = ("gaussian", "beta", "negative-binomial", "student-T", "deterministic-L1")
-_FREQ = re.compile(r"^(M|W|D|H|(\d+)?min)$")
+# An optional positive integer multiple, then the base frequency (deepar_hyperparameters.html).
+_FREQ = re.compile(r"^([1-9]\d*)?(M|W|D|H|min)$")
 
 
 @dataclass
@@ -71,15 +78,15 @@ def parse_start(value: Any) -> dt.datetime | None:
 
 
 def on_frequency_grid(start: dt.datetime, time_freq: str) -> bool:
-    if time_freq in ("D", "W", "M"):
+    match = _FREQ.match(time_freq)
+    if not match:
+        return True  # validate_hyperparameters reports a bad time_freq
+    multiple, unit = int(match.group(1) or 1), match.group(2)
+    if unit in ("D", "W", "M"):
         return (start.hour, start.minute, start.second) == (0, 0, 0)
-    if time_freq == "H":
+    if unit == "H":
         return (start.minute, start.second) == (0, 0)
-    match = re.fullmatch(r"(\d+)?min", time_freq)
-    if match:
-        step = int(match.group(1) or 1)
-        return start.second == 0 and (start.hour * 60 + start.minute) % step == 0
-    return True
+    return start.second == 0 and (start.hour * 60 + start.minute) % multiple == 0
 
 
 def validate_record(record: Any, where: str, time_freq: str | None = None) -> list[str]:
@@ -196,7 +203,8 @@ def validate_hyperparameters(hps: dict[str, Any]) -> list[str]:
     errors = [f"hyperparameter '{k}' is required" for k in REQUIRED_HYPERPARAMETERS if k not in hps]
     freq = str(hps.get("time_freq", ""))
     if "time_freq" in hps and not _FREQ.match(freq):
-        errors.append(f"time_freq {freq!r} must be M, W, D, H or <n>min")
+        errors.append(f"time_freq {freq!r} must be M, W, D, H or min, optionally preceded by an integer "
+                      "(e.g. 5min, 2H, 3D)")
     for key in ("context_length", "prediction_length", "epochs"):
         if key in hps:
             try:

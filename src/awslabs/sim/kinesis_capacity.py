@@ -11,7 +11,10 @@ https://docs.aws.amazon.com/streams/latest/dev/working-with-streams.html):
 - a shard serves reads of up to 2 MiB/s and 5 ``GetRecords`` transactions/s, **shared** by every
   classic (polling) consumer; each enhanced fan-out consumer gets its own 2 MiB/s per shard
   (https://docs.aws.amazon.com/streams/latest/dev/enhanced-consumers.html);
-- a record's data blob is at most 1 MiB; ``PutRecords`` takes at most 500 records per call;
+- a record's data blob is at most 1 MiB by default; since 2025 a stream's maximum record size can
+  be raised to 10 MiB (``UpdateMaxRecordSize``; https://docs.aws.amazon.com/streams/latest/dev/large-records.html),
+  with the shard limits unchanged — this planner sizes for the default (awslabs.facts
+  ``kinesis.max_record_bytes``); ``PutRecords`` takes at most 500 records per call;
 - a record goes to the shard whose hash-key range holds ``int(MD5(partition key), 16)`` — a
   128-bit integer (https://docs.aws.amazon.com/streams/latest/dev/key-concepts.html);
 - an on-demand stream starts with 4 MiB/s of write capacity and adapts to up to double its
@@ -27,13 +30,16 @@ import hashlib
 import math
 from dataclasses import asdict, dataclass, field
 
+from awslabs import facts
+
 MIB = 1024 * 1024
 WRITE_BYTES_PER_SHARD = 1 * MIB
 WRITE_RECORDS_PER_SHARD = 1000
 READ_BYTES_PER_SHARD = 2 * MIB
 READ_TRANSACTIONS_PER_SHARD = 5
 EFO_READ_BYTES_PER_SHARD = 2 * MIB  # per registered enhanced fan-out consumer
-MAX_RECORD_BYTES = 1 * MIB
+MAX_RECORD_BYTES = facts.value("kinesis.max_record_bytes")["default"]
+MAX_RECORD_BYTES_CONFIGURABLE = facts.value("kinesis.max_record_bytes")["max"]  # UpdateMaxRecordSize ceiling
 PUT_RECORDS_MAX_RECORDS = 500
 ON_DEMAND_INITIAL_WRITE_BYTES = 4 * MIB
 HASH_SPACE = 2**128

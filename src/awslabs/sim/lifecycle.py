@@ -48,6 +48,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
+from awslabs import facts
+
 KiB = 1024
 MiB = 1024**2
 GiB = 1024**3
@@ -79,22 +81,31 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 
 # A transition into these classes needs the object to be at least 30 days old (API_Transition).
 IA_CLASSES = ("STANDARD_IA", "ONEZONE_IA")
-IA_MIN_TRANSITION_DAYS = 30
+IA_MIN_TRANSITION_DAYS = facts.value("s3.ia_min_object_age_days")
+# Objects moved into an IA class by one rule and onwards by another wait this long in the IA class
+# (AWS Knowledge Center); see ``timeline`` for why the two-rule case is a reading, not a quote.
+IA_STAY_DAYS = facts.value("s3.two_rule_ia_wait_days")
 
 # Minimum storage duration: leaving the class earlier (delete, overwrite, transition) is billed
 # as if the object had stayed that long (storage-class-intro.html, S3 pricing page).
-MIN_STORAGE_DAYS = {"STANDARD_IA": 30, "ONEZONE_IA": 30, "GLACIER_IR": 90, "GLACIER": 90, "DEEP_ARCHIVE": 180}
+MIN_STORAGE_DAYS: dict[str, int] = dict(facts.value("s3.min_storage_days"))
 
 # Minimum billable object size: smaller objects are billed as 128 KB.
-MIN_BILLABLE_BYTES = {"STANDARD_IA": 128 * KiB, "ONEZONE_IA": 128 * KiB, "GLACIER_IR": 128 * KiB}
+_MIN_BILLED = facts.value("s3.min_billable_bytes")
+MIN_BILLABLE_BYTES = {"STANDARD_IA": _MIN_BILLED, "ONEZONE_IA": _MIN_BILLED, "GLACIER_IR": _MIN_BILLED}
 
 # Archived objects carry 40 KB of metadata: 8 KB billed at S3 Standard, 32 KB at the class.
-ARCHIVE_OVERHEAD = {"GLACIER": (8 * KiB, 32 * KiB), "DEEP_ARCHIVE": (8 * KiB, 32 * KiB)}
+ARCHIVE_OVERHEAD = {"GLACIER": facts.value("s3.archive_overhead_bytes"),
+                    "DEEP_ARCHIVE": facts.value("s3.archive_overhead_bytes")}
 
 # Objects smaller than this do not transition by default (TransitionDefaultMinimumObjectSize
 # ``all_storage_classes_128K``, the default since September 2024) unless the rule has its own
 # size filter; ``varies_by_storage_class`` still lets them go to GLACIER and DEEP_ARCHIVE.
-DEFAULT_MIN_TRANSITION_BYTES = 128 * KiB
+DEFAULT_MIN_TRANSITION_BYTES = facts.value("s3.default_min_transition_bytes")
+
+# The classes that keep data in one Availability Zone. EXPRESS_ONEZONE lives only in directory
+# buckets and lifecycle cannot transition to it, so it is not in the waterfall.
+SINGLE_AZ_CLASSES = facts.value("s3.single_az_classes")
 
 # The cheat sheet's table (the lab guide shows the same), checked against storage-class-intro.html.
 CLASS_TABLE = (
@@ -109,10 +120,7 @@ CLASS_TABLE = (
 )
 
 # RestoreObject tiers and their documented typical times (restoring-objects-retrieval-options.html).
-RESTORE_TIERS: dict[str, dict[str, str]] = {
-    "GLACIER": {"Expedited": "1-5 minutes", "Standard": "3-5 hours", "Bulk": "5-12 hours"},
-    "DEEP_ARCHIVE": {"Standard": "within 12 hours", "Bulk": "within 48 hours"},
-}
+RESTORE_TIERS: dict[str, dict[str, str]] = {k: dict(v) for k, v in facts.value("s3.restore_tiers").items()}
 
 
 @dataclass(frozen=True)
@@ -130,18 +138,14 @@ class PriceTable:
 
 # us-east-1, first 50 TB/month, as published on https://aws.amazon.com/s3/pricing/ and dated
 # 2026-11-26. Prices change: check the page before quoting these numbers anywhere that matters.
+_PRICE_FACT = facts.fact("s3.prices_us_east_1")
 PRICES = PriceTable(
     region="us-east-1",
-    as_of="2026-11-26",
-    source="https://aws.amazon.com/s3/pricing/",
+    as_of=_PRICE_FACT.read,
+    source=_PRICE_FACT.url,
     per_gb_month={
-        "STANDARD": 0.023,
-        "INTELLIGENT_TIERING": 0.023,  # Frequent Access tier; see intelligent_tiering_tiers
-        "STANDARD_IA": 0.0125,
-        "ONEZONE_IA": 0.01,
-        "GLACIER_IR": 0.004,
-        "GLACIER": 0.0036,
-        "DEEP_ARCHIVE": 0.00099,
+        **_PRICE_FACT.value,
+        "INTELLIGENT_TIERING": _PRICE_FACT.value["STANDARD"],  # Frequent Access tier; see intelligent_tiering_tiers
     },
     # An object >= 128 KB not read for 30 consecutive days moves to Infrequent Access, after 90
     # days to Archive Instant Access (intelligent-tiering-overview.html); we assume no reads.
@@ -315,17 +319,25 @@ def _check_transitions(rule, rid, items, *, noncurrent: bool) -> list[Finding]:
                 rid, source="documented-rule",
             ))
             return out
-    # Billing surprises: leaving a class before its minimum storage duration is charged anyway.
-    if kinds == {"Days"}:
-        for (src, start, _), (dst, end, _) in zip(ranked, ranked[1:]):
-            need = MIN_STORAGE_DAYS.get(src, 0)
-            if end - start < need:
-                out.append(Finding(
-                    "EarlyTransitionCharge",
-                    f"objects spend {end - start} days in {src} before moving to {dst}; {src} bills at "
-                    f"least {need} days",
-                    rid, severity="warning", source="documented-rule",
-                ))
+    # One rule may not move objects out of a class before that class's minimum storage duration
+    # ("You can't create a single Lifecycle rule that transitions objects from one storage class to
+    # another before the minimum storage duration period has passed": IA then GLACIER less than 30
+    # days later, GLACIER_IR at day 4 then DEEP_ARCHIVE at day 20, ...). S3 refuses the whole
+    # configuration; AWS documents the rule but not the message, so the words are ours.
+    # Two rules may do it (and pay the minimum): that case is left to ``timeline``.
+    for (src, start, _), (dst, end, kind) in zip(ranked, ranked[1:]):
+        need = MIN_STORAGE_DAYS.get(src, 0)
+        gap = end - start if kind == "Days" else (end - start).days
+        if gap < need:
+            label = day_field if kind == "Days" else "Date"
+            out.append(Finding(
+                "InvalidArgument",
+                f"'{label}' in the {action} action for StorageClass '{dst}' for filter '{flt}' must be at "
+                f"least {need} days after the {action} action for StorageClass '{src}' (the minimum "
+                f"storage duration of {src}); it is {gap} days after",
+                rid, source="documented-rule",
+            ))
+            return out
     return out
 
 
@@ -606,6 +618,9 @@ class Timeline:
     start: dt.date
     segments: list[tuple[str, dt.date, dt.date]] = field(default_factory=list)  # end is exclusive
     expires: dt.date | None = None  # the day S3 removes it (None: not within the horizon)
+    # versioned bucket: the day Expiration added a delete marker and this version became noncurrent
+    # (it stays, billed, until NoncurrentVersionExpiration removes it: ``expires``)
+    delete_marker: dt.date | None = None
     events: list[tuple[dt.date, str]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # transitions that did not happen, and why
 
@@ -624,9 +639,57 @@ class Timeline:
     def expires_day(self) -> int | None:
         return self.day(self.expires) if self.expires else None
 
+    @property
+    def delete_marker_day(self) -> int | None:
+        return self.day(self.delete_marker) if self.delete_marker else None
+
     def path(self) -> list[tuple[int, str]]:
         """``[(day, class), ...]``: each class the object enters, with the day it enters it."""
         return [(self.day(first), storage_class) for storage_class, first, _ in self.segments]
+
+
+def _due_date(obj: S3Object, t: Mapping) -> dt.date:
+    """When a current-version transition is due. A Date rule still waits for an IA transition until
+    the object is 30 days old: S3 "doesn't support this transition within the first 30 days"
+    (lifecycle-transition-general-considerations.html), whatever the rule says."""
+    if "Days" in t:
+        return action_date(obj.created, t["Days"])
+    when = _as_datetime(t["Date"]).date()
+    if t["StorageClass"] in IA_CLASSES:
+        when = max(when, action_date(obj.created, IA_MIN_TRANSITION_DAYS))
+    return when
+
+
+def _walk(line: Timeline, moves: list[tuple[dt.date, str, str]], current: str, since: dt.date,
+          stop: dt.date) -> tuple[str, dt.date]:
+    """Apply the due transitions up to ``stop`` (exclusive); return the class and since when."""
+    candidates = sorted({m[0] for m in moves})
+    while candidates:
+        date = candidates.pop(0)
+        if date >= stop:
+            break
+        due = [c for d, c, _ in moves if d <= date and c in ALLOWED_TRANSITIONS[current]]
+        if not due:
+            continue
+        if current in IA_CLASSES and date < since + dt.timedelta(days=IA_STAY_DAYS):
+            # Two rules (one rule cannot: ``validate`` refuses it) move an object out of an IA class
+            # sooner than 30 days after it arrived. AWS's Knowledge Center: objects "must be in this
+            # class for 30 days before they transition to S3 Glacier"; the user guide only says two
+            # rules "pay minimum storage charges". We follow the Knowledge Center and say so.
+            wait = since + dt.timedelta(days=IA_STAY_DAYS)
+            line.skipped.append(
+                f"{max(due, key=_rank)} due on day {line.day(date)} waits until day {line.day(wait)}: objects "
+                f"stay 30 days in {current} first (AWS Knowledge Center; the user guide is ambiguous for "
+                f"transitions from two rules)"
+            )
+            candidates = sorted(set(candidates) | {wait})
+            continue
+        target = max(due, key=_rank)
+        if date > since:
+            line.segments.append((current, since, date))
+        line.events.append((date, f"{current} -> {target}"))
+        current, since = target, max(date, since)
+    return current, since
 
 
 def timeline(
@@ -634,30 +697,51 @@ def timeline(
     objects: Iterable[S3Object],
     horizon_days: int = 3 * 365,
     min_size_policy: str = "all_storage_classes_128K",
+    versioned: bool = False,
 ) -> list[Timeline]:
     """Apply a lifecycle configuration to objects, day by day, the way S3 documents it.
 
     Each matching enabled rule contributes transitions and an expiration (current versions) or
     noncurrent transitions and a noncurrent expiration (versions with ``noncurrent_since``). On a
     day when several actions are due, expiration wins; among due transitions the coldest one
-    allowed from the current class wins (lifecycle-conflicts.html). ``NewerNoncurrentVersions``
-    and ``ExpiredObjectDeleteMarker`` are not modelled (they need the bucket's version history)."""
+    allowed from the current class wins (lifecycle-conflicts.html).
+
+    In a ``versioned`` bucket (versioning enabled), Expiration does not delete the current version:
+    S3 adds a delete marker and the version becomes noncurrent (lifecycle-expire-general-
+    considerations.html). From then on the noncurrent actions apply to it, counted from that day,
+    and it is billed until NoncurrentVersionExpiration removes it. ``NewerNoncurrentVersions`` and
+    ``ExpiredObjectDeleteMarker`` are not modelled (they need the bucket's version history)."""
     result = []
     rules = list(config.get("Rules") or [])
     for obj in objects:
         start = obj.created.astimezone(dt.timezone.utc).date()
-        moves: list[tuple[dt.date, str, str]] = []  # (date, class, rule id)
-        expiry: list[dt.date] = []
         line = Timeline(obj, start)
-        for rule in rules:
-            if not rule_applies(rule, obj):
-                continue
-            rid = rule.get("ID", "?")
-            if obj.noncurrent_since is None:
-                for t in list(rule.get("Transitions") or []):
-                    when = action_date(obj.created, t["Days"]) if "Days" in t else _as_datetime(t["Date"]).date()
+        end = start + dt.timedelta(days=horizon_days)
+
+        def noncurrent_actions(since: Any) -> tuple[list, list]:
+            moves, expiry = [], []
+            for rule in rules:
+                if not rule_applies(rule, obj):
+                    continue
+                rid = rule.get("ID", "?")
+                for t in rule.get("NoncurrentVersionTransitions") or []:
                     if _may_transition(rule, obj, t["StorageClass"], min_size_policy):
-                        moves.append((when, t["StorageClass"], rid))
+                        moves.append((action_date(since, t["NoncurrentDays"]), t["StorageClass"], rid))
+                nve = rule.get("NoncurrentVersionExpiration") or {}
+                if "NoncurrentDays" in nve:
+                    expiry.append(action_date(since, nve["NoncurrentDays"]))
+            return moves, expiry
+
+        if obj.noncurrent_since is None:
+            moves: list[tuple[dt.date, str, str]] = []  # (date, class, rule id)
+            expiry: list[dt.date] = []
+            for rule in rules:
+                if not rule_applies(rule, obj):
+                    continue
+                rid = rule.get("ID", "?")
+                for t in list(rule.get("Transitions") or []):
+                    if _may_transition(rule, obj, t["StorageClass"], min_size_policy):
+                        moves.append((_due_date(obj, t), t["StorageClass"], rid))
                     else:
                         line.skipped.append(
                             f"{t['StorageClass']} ({rid}): {obj.size} bytes is below the 128 KB default "
@@ -668,37 +752,31 @@ def timeline(
                     expiry.append(action_date(obj.created, exp["Days"]))
                 elif "Date" in exp:
                     expiry.append(_as_datetime(exp["Date"]).date())
-            else:
-                for t in rule.get("NoncurrentVersionTransitions") or []:
-                    if _may_transition(rule, obj, t["StorageClass"], min_size_policy):
-                        moves.append((action_date(obj.noncurrent_since, t["NoncurrentDays"]), t["StorageClass"], rid))
-                nve = rule.get("NoncurrentVersionExpiration") or {}
-                if "NoncurrentDays" in nve:
-                    expiry.append(action_date(obj.noncurrent_since, nve["NoncurrentDays"]))
-        end = start + dt.timedelta(days=horizon_days)
+        else:
+            moves, expiry = noncurrent_actions(obj.noncurrent_since)
         expires = min(expiry) if expiry else None
         if expires is not None and expires < start:
             expires = start  # a past Date expires the object at the next lifecycle run
-        current, since = obj.storage_class, start
-        for date in sorted({m[0] for m in moves}):
-            if date >= end or (expires is not None and date >= expires):
-                break
-            due = [c for d, c, _ in moves if d <= date and c in ALLOWED_TRANSITIONS[current]]
-            if not due:
-                continue
-            target = max(due, key=_rank)
-            if date > since:
-                line.segments.append((current, since, date))
-            line.events.append((date, f"{current} -> {target}"))
-            current, since = target, max(date, since)
         stop = min(end, expires) if expires is not None else end
+        current, since = _walk(line, moves, obj.storage_class, start, stop)
+        if versioned and obj.noncurrent_since is None and expires is not None and expires < end:
+            # Expiration in a versioned bucket: a delete marker, and this version lives on noncurrent.
+            line.delete_marker = expires
+            line.events.append((expires, "expired: delete marker added, this version is now noncurrent"))
+            moves, expiry = noncurrent_actions(dt.datetime(expires.year, expires.month, expires.day,
+                                                           tzinfo=dt.timezone.utc))
+            expires = min(expiry) if expiry else None
+            stop = min(end, expires) if expires is not None else end
+            current, since = _walk(line, moves, current, since, stop)
         if stop > since:
             line.segments.append((current, since, stop))
         elif not line.segments:
             line.segments.append((current, since, since))
         if expires is not None and expires <= end:
             line.expires = expires
-            line.events.append((expires, "expired (deleted)"))
+            noncurrent = line.delete_marker is not None or obj.noncurrent_since is not None
+            line.events.append((expires, "noncurrent version permanently deleted" if noncurrent
+                                else "expired (deleted)"))
         result.append(line)
     return result
 

@@ -8,9 +8,11 @@ model, not a measurement: every rate is a named parameter with its source or mar
 EBS (sizes, IOPS, throughput per type):
   https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html
   https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html
-  The limits below are the long-published ones the exam uses (gp3 up to 16 TiB, 16,000 IOPS,
-  1,000 MiB/s). AWS raised gp3's ceilings in 2025 (check the page above); the invalid examples the
-  labs use are invalid under either set.
+  Sizes, IOPS and throughput ranges come from awslabs.facts (``ebs.gp3``, ``ebs.io2``,
+  ``ebs.hdd_sizes``), read from the CreateVolume API reference on 2026-12-06: AWS raised gp3 in 2025
+  from 16 TiB / 16,000 IOPS / 1,000 MiB/s to 64 TiB / 80,000 IOPS / 2,000 MiB/s. The per-GiB and
+  per-IOPS ratios (500 IOPS per GiB, 0.25 MiB/s per IOPS for gp3; 1,000 IOPS per GiB for io2) are
+  the long-published ones, not confirmed in the stored docs of 2026-12-06.
   Prices (us-east-1, per month): https://aws.amazon.com/ebs/pricing/
 FSx for Lustre (capacity steps, per-unit throughput, scratch throughput):
   https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateFileSystem.html
@@ -23,6 +25,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+
+from awslabs import facts
 
 # ---------------------------------------------------------------------------------------------
 # EBS
@@ -50,13 +54,15 @@ class EbsType:
     mibs_month: float = 0.0  # USD per provisioned MiB/s-month above the free baseline
 
 
+_GP3, _IO2, (_HDD_MIN, _HDD_MAX) = facts.value("ebs.gp3"), facts.value("ebs.io2"), facts.value("ebs.hdd_sizes")
 EBS_TYPES: dict[str, EbsType] = {
-    "gp3": EbsType("gp3", "ssd", 1, 16384, 3000, 16000, 500, 125, 1000, 0.25, gb_month=0.08,
-                   iops_month=0.005, mibs_month=0.04),
-    "io2": EbsType("io2", "ssd", 4, 65536, 100, 256000, 1000, None, 4000, gb_month=0.125, iops_month=0.065),
-    "st1": EbsType("st1", "hdd", 125, 16384, max_throughput=500, baseline_per_tib=40, burst_per_tib=250,
+    "gp3": EbsType("gp3", "ssd", _GP3["min_gib"], _GP3["max_gib"], _GP3["min_iops"], _GP3["max_iops"], 500,
+                   _GP3["min_mibs"], _GP3["max_mibs"], 0.25, gb_month=0.08, iops_month=0.005, mibs_month=0.04),
+    "io2": EbsType("io2", "ssd", _IO2["min_gib"], _IO2["max_gib"], _IO2["min_iops"], _IO2["max_iops"], 1000, None,
+                   4000, gb_month=0.125, iops_month=0.065),
+    "st1": EbsType("st1", "hdd", _HDD_MIN, _HDD_MAX, max_throughput=500, baseline_per_tib=40, burst_per_tib=250,
                    hdd_iops=500, boot=False, gb_month=0.045),
-    "sc1": EbsType("sc1", "hdd", 125, 16384, max_throughput=250, baseline_per_tib=12, burst_per_tib=80,
+    "sc1": EbsType("sc1", "hdd", _HDD_MIN, _HDD_MAX, max_throughput=250, baseline_per_tib=12, burst_per_tib=80,
                    hdd_iops=250, boot=False, gb_month=0.015),
 }
 # Every type CreateVolume knows (gp2/io1/standard exist but the labs do not choose them).

@@ -1,0 +1,258 @@
+"""Every AWS fact a lab teaches and a simulator uses, defined once, with its source and read date.
+
+A learning tool that teaches a wrong exam fact is worse than none, and AWS changes limits, prices
+and names. So each limit, price or rule that a guide states and a simulator uses lives here exactly
+once, as a ``Fact``: its value, the sentence the guides use, the documentation page it was read
+from and the day it was read. Simulators import the values from here; ``awslabs show LAB`` prints
+the facts a lab relies on ("Sources"); ``tests/test_facts.py`` proves that each lab guide states
+the figure (``text``) registered here and none of the figures AWS has since replaced (``stale``).
+``docs/facts-audit.md`` is the human-readable audit: every fact checked, where it is used, and its
+status.
+
+This module is data only: ``awslabs show`` imports it, so it must never import boto3, moto or an
+ML library.
+
+``status`` is one of ``confirmed`` (the page says so on the read date), ``fixed`` (the labs said
+something else until issue 13), ``changed`` (AWS changed it; ``changed`` says when and from
+what) or ``not confirmed`` (the stored documentation available when this was written did not show
+it: treat the figure as the labs' best reading, not as AWS's word).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+READ = "2026-12-06"  # the day the pages below were read for issue 13
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    value: Any
+    statement: str  # the fact in one sentence, as the guides teach it
+    url: str  # the AWS page it was read from (the first one when several)
+    labs: tuple[str, ...] = ()  # the labs whose guides state it
+    text: tuple[str, ...] = ()  # each must appear verbatim in every one of those guides
+    stale: tuple[str, ...] = ()  # figures AWS replaced: must appear in none of those guides
+    used_by: tuple[str, ...] = ()  # code that uses the value (module.function / constant)
+    status: str = "confirmed"
+    changed: str = ""  # what AWS changed and when, for "changed" facts and guides' notes
+    read: str = READ
+    more: tuple[str, ...] = field(default=())  # further pages that say the same
+
+
+def _f(*args, **kwargs) -> Fact:
+    return Fact(*args, **kwargs)
+
+
+S3_GUIDE = "https://docs.aws.amazon.com/AmazonS3/latest/userguide"
+S3_TRANSITIONS = f"{S3_GUIDE}/lifecycle-transition-general-considerations.html"
+
+FACTS: tuple[Fact, ...] = (
+    # -- S3 lifecycle ----------------------------------------------------------------------------
+    _f("s3.ia_min_object_age_days", 30,
+       "Lifecycle moves an object to STANDARD_IA or ONEZONE_IA only once it is at least 30 days old "
+       "(a Days rule needs Days >= 30; a Date rule still waits for the object's 30th day)",
+       S3_TRANSITIONS, ("s3-storage-classes",), ("≥ 30 days old",),
+       used_by=("awslabs.sim.lifecycle.IA_MIN_TRANSITION_DAYS", "lifecycle._check_transitions",
+                "lifecycle.timeline"),
+       status="fixed", more=("https://docs.aws.amazon.com/AmazonS3/latest/API/API_Transition.html",)),
+    _f("s3.min_storage_days", {"STANDARD_IA": 30, "ONEZONE_IA": 30, "GLACIER_IR": 90, "GLACIER": 90,
+                               "DEEP_ARCHIVE": 180},
+       "Minimum storage duration: 30 days (Standard-IA, One Zone-IA), 90 (Glacier IR, Glacier "
+       "Flexible Retrieval), 180 (Deep Archive); leaving earlier is billed as if stored that long",
+       f"{S3_GUIDE}/storage-class-intro.html#sc-compare", ("s3-storage-classes",),
+       ("30 days (Standard-IA, One Zone-IA), 90 (Glacier IR, Glacier Flexible), 180 (Deep Archive)",),
+       used_by=("awslabs.sim.lifecycle.MIN_STORAGE_DAYS", "lifecycle.monthly_costs"),
+       more=(S3_TRANSITIONS,)),
+    _f("s3.single_rule_min_gap", "minimum storage duration of the class left",
+       "One rule may not move objects out of a class before that class's minimum storage duration: "
+       "e.g. STANDARD_IA/ONEZONE_IA then GLACIER/DEEP_ARCHIVE (or STANDARD_IA then ONEZONE_IA) less "
+       "than 30 days later is refused; AWS's own example refuses GLACIER_IR at day 4 then "
+       "DEEP_ARCHIVE at day 20 (it must be day 94 or later). Two rules may do it, and pay the minimum",
+       S3_TRANSITIONS, ("s3-storage-classes",), ("at least 30 days after",),
+       stale=("S3 accepts it and bills the difference",),
+       used_by=("awslabs.sim.lifecycle._check_transitions",), status="fixed"),
+    _f("s3.two_rule_ia_wait_days", 30,
+       "Objects in STANDARD_IA must stay 30 days in that class before lifecycle moves them on to "
+       "Glacier (AWS Knowledge Center); the user guide only says two rules 'pay minimum storage "
+       "charges', so the two-rule case is ambiguous: the simulator follows the Knowledge Center",
+       "https://repost.aws/knowledge-center/s3-lifecycle-rule-glacier-storage",
+       ("s3-storage-classes",), ("stay 30 days in an IA class",),
+       used_by=("awslabs.sim.lifecycle.timeline",), status="fixed", more=(S3_TRANSITIONS,)),
+    _f("s3.versioned_expiration", "delete marker",
+       "In a versioning-enabled bucket, Expiration adds a delete marker: the current version becomes "
+       "noncurrent and stays (and is billed) until NoncurrentVersionExpiration removes it",
+       f"{S3_GUIDE}/lifecycle-expire-general-considerations.html", ("s3-storage-classes",),
+       ("adds a delete marker",),
+       used_by=("awslabs.sim.lifecycle.timeline", "lifecycle.monthly_costs"), status="fixed",
+       more=(f"{S3_GUIDE}/DeletingObjectVersions.html",)),
+    _f("s3.min_billable_bytes", 128 * 1024,
+       "Standard-IA, One Zone-IA and Glacier IR bill at least 128 KB per object",
+       f"{S3_GUIDE}/storage-class-intro.html#sc-compare", ("s3-storage-classes",), ("at least 128 KB",),
+       used_by=("awslabs.sim.lifecycle.MIN_BILLABLE_BYTES",)),
+    _f("s3.archive_overhead_bytes", (8 * 1024, 32 * 1024),
+       "Each object archived to GLACIER or DEEP_ARCHIVE carries 8 KB billed at S3 Standard and "
+       "32 KB billed at the archive class",
+       S3_TRANSITIONS, ("s3-storage-classes",), ("8 KB at Standard, 32 KB at the class price",),
+       used_by=("awslabs.sim.lifecycle.ARCHIVE_OVERHEAD",)),
+    _f("s3.default_min_transition_bytes", 128 * 1024,
+       "Since September 2024 objects smaller than 128 KB are not transitioned by default "
+       "(TransitionDefaultMinimumObjectSize all_storage_classes_128K) unless the rule has a size filter",
+       S3_TRANSITIONS, ("s3-storage-classes",), ("Since September 2024",),
+       used_by=("awslabs.sim.lifecycle.DEFAULT_MIN_TRANSITION_BYTES",), status="changed",
+       changed="September 2024: before, objects < 128 KB could still go to GLACIER and DEEP_ARCHIVE"),
+    _f("s3.max_lifecycle_rules", 1000, "A lifecycle configuration holds at most 1,000 rules",
+       f"{S3_GUIDE}/intro-lifecycle-rules.html", ("s3-storage-classes",), ("1,000 rules",),
+       used_by=("awslabs.sim.lifecycle.validate",), status="not confirmed",
+       changed="stored docs show the error text only through S3-compatible servers"),
+    _f("s3.action_day_rounding", "next midnight UTC",
+       "A lifecycle action is due at object creation + the rule's days, rounded up to the next "
+       "midnight UTC (AWS's example: 2014-01-15 10:30 UTC + 3 days -> 2014-01-19 00:00 UTC)",
+       f"{S3_GUIDE}/intro-lifecycle-rules.html#intro-lifecycle-rules-number-of-days",
+       ("s3-storage-classes",), ("rounded up to the next midnight UTC",),
+       used_by=("awslabs.sim.lifecycle.action_date",), status="not confirmed",
+       changed="the AWS page was not returned on 2026-12-06; its example is quoted verbatim by re:Post answers"),
+    _f("s3.single_az_classes", ("ONEZONE_IA", "EXPRESS_ONEZONE"),
+       "Two storage classes keep data in a single Availability Zone: S3 One Zone-IA and S3 Express "
+       "One Zone (directory buckets only); every other class uses >= 3 AZs",
+       f"{S3_GUIDE}/s3-express-differences.html", ("s3-storage-classes",),
+       ("S3 Express One Zone",), stale=("only class in a single AZ",),
+       used_by=("awslabs.sim.lifecycle.SINGLE_AZ_CLASSES",), status="fixed",
+       more=(f"{S3_GUIDE}/storage-class-intro.html",)),
+    _f("s3.restore_tiers", {"GLACIER": {"Expedited": "1-5 minutes", "Standard": "3-5 hours", "Bulk": "5-12 hours"},
+                            "DEEP_ARCHIVE": {"Standard": "within 12 hours", "Bulk": "within 48 hours"}},
+       "Restore from Glacier Flexible Retrieval: Expedited 1-5 minutes, Standard 3-5 hours, Bulk "
+       "5-12 hours; from Deep Archive: Standard within 12 hours, Bulk within 48 hours, no Expedited",
+       f"{S3_GUIDE}/restoring-objects-retrieval-options.html", ("s3-storage-classes",),
+       ("3–5 hours", "within 48 hours"),
+       used_by=("awslabs.sim.lifecycle.RESTORE_TIERS", "lifecycle.check_restore"),
+       more=("https://docs.aws.amazon.com/AmazonS3/latest/API/API_RestoreObject.html",)),
+    _f("s3.prices_us_east_1", {"STANDARD": 0.023, "STANDARD_IA": 0.0125, "ONEZONE_IA": 0.01,
+                               "GLACIER_IR": 0.004, "GLACIER": 0.0036, "DEEP_ARCHIVE": 0.00099},
+       "us-east-1 storage prices per GB-month, first 50 TB", "https://aws.amazon.com/s3/pricing/",
+       ("s3-storage-classes",), ("0.0125", "0.00099"),
+       used_by=("awslabs.sim.lifecycle.PRICES",), status="not confirmed",
+       changed="as encoded on 2026-11-26; the pricing page is not in the stored docs", read="2026-11-26"),
+    # -- SQS -------------------------------------------------------------------------------------
+    _f("sqs.max_message_bytes", 1_048_576,
+       "An SQS message is at most 1 MiB (1,048,576 bytes); it was 256 KiB until AWS raised it in 2025",
+       "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html",
+       ("sqs-queues",), ("1 MiB (1,048,576 bytes)",), stale=("up to 256 KB", "size up to 256 KiB", "(and 256 KB"),
+       status="changed", changed="2025: raised from 256 KiB (262,144 bytes) to 1 MiB",
+       more=("https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html",)),
+    _f("sqs.max_batch_bytes", 1_048_576,
+       "A SendMessageBatch carries up to 10 messages and at most 1 MiB (1,048,576 bytes) in total",
+       "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-batch-api.html",
+       ("sqs-queues",), ("1 MiB in total",), stale=("256 KB total", "256 KB in total"),
+       status="changed", changed="2025: raised from 256 KiB to 1 MiB with the message size",
+       more=("https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html",)),
+    _f("sqs.dlq_enqueue_timestamp", {"standard": "kept", "fifo": "reset"},
+       "Moved to a dead-letter queue, a standard queue's message keeps its original enqueue "
+       "timestamp (so the DLQ's retention should be longer); a FIFO queue's message gets a new one",
+       "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/setting-up-dead-letter-queue-retention.html",
+       ("sqs-queues",), ("FIFO queue resets it",), status="fixed"),
+    _f("sqs.retention_seconds", (60, 345_600, 1_209_600),
+       "Message retention is 60 seconds to 14 days (1,209,600 s), 4 days by default",
+       "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html",
+       ("sqs-queues",), ("1 minute–14 days (default 4 days)",)),
+    # -- Kinesis ---------------------------------------------------------------------------------
+    _f("kinesis.max_record_bytes", {"default": 1024 * 1024, "max": 10 * 1024 * 1024},
+       "A Kinesis data stream takes records up to 1 MiB by default; UpdateMaxRecordSize "
+       "(MaxRecordSizeInKiB 1024-10240) or the console raises a stream's limit up to 10 MiB. "
+       "Shard throughput (1 MiB/s in, 2 MiB/s out) does not change",
+       "https://docs.aws.amazon.com/streams/latest/dev/large-records.html", ("kinesis-data-streams",),
+       ("up to 10 MiB",), used_by=("awslabs.sim.kinesis_capacity.MAX_RECORD_BYTES",
+                                    "kinesis_capacity.MAX_RECORD_BYTES_CONFIGURABLE"),
+       status="changed", changed="large records (up to 10 MiB per stream setting) added in 2025",
+       more=("https://docs.aws.amazon.com/kinesis/latest/APIReference/API_UpdateMaxRecordSize.html",)),
+    _f("kinesis.shard_write", (1024 * 1024, 1000), "A shard accepts 1 MiB/s or 1,000 records/s of writes",
+       "https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html",
+       ("kinesis-data-streams",), ("1 MiB/s or 1,000 records/s",),
+       used_by=("awslabs.sim.kinesis_capacity.WRITE_BYTES_PER_SHARD",), status="confirmed",
+       more=("https://docs.aws.amazon.com/streams/latest/dev/large-records.html",)),
+    _f("kda.sql_discontinued", {"no_new_apps": "2025-10-15", "apps_deleted": "2026-01-27"},
+       "Kinesis Data Analytics for SQL is discontinued: no new applications from 2025-10-15, "
+       "existing applications deleted from 2026-01-27; use Amazon Managed Service for Apache Flink",
+       "https://docs.aws.amazon.com/kinesisanalytics/latest/dev/discontinuation.html",
+       ("kinesis-data-analytics",), ("2025-10-15", "2026-01-27"), stale=("since 2023",),
+       status="fixed", more=("https://docs.aws.amazon.com/kinesisanalytics/latest/dev/API_Reference.html",)),
+    _f("kda.renamed_flink", "Amazon Managed Service for Apache Flink",
+       "Kinesis Data Analytics for Apache Flink is now Amazon Managed Service for Apache Flink "
+       "(the API is still kinesisanalyticsv2)",
+       "https://docs.aws.amazon.com/managed-flink/latest/java/what-is.html", ("kinesis-data-analytics",),
+       ("Managed Service for Apache", "kinesisanalyticsv2"), status="changed",
+       changed="renamed in 2023 (the v2 API keeps its name)"),
+    _f("firehose.renamed", "Amazon Data Firehose",
+       "Amazon Data Firehose was previously known as Amazon Kinesis Data Firehose",
+       "https://docs.aws.amazon.com/firehose/latest/dev/what-is-this-service.html", ("kinesis-firehose",),
+       ("formerly Kinesis Data Firehose",), status="changed", changed="renamed in 2024",
+       more=("https://docs.aws.amazon.com/cli/latest/reference/firehose/index.html",)),
+    # -- EBS ---------------------------------------------------------------------------------------
+    _f("ebs.gp3", {"min_gib": 1, "max_gib": 65_536, "min_iops": 3000, "max_iops": 80_000,
+                   "min_mibs": 125, "max_mibs": 2000},
+       "gp3: 1 GiB-64 TiB, 3,000-80,000 IOPS, 125-2,000 MiB/s (raised from 16 TiB, 16,000 IOPS, 1,000 MiB/s)",
+       "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html", ("ebs-volumes",),
+       ("1 GiB–64 TiB", "80,000", "2,000 MiB/s"), stale=("up to 16,000 (", "1 GiB–16 TiB | 3,000"),
+       used_by=("awslabs.sim.storage_io.EBS_TYPES['gp3']",), status="changed",
+       changed="2025: gp3 raised to 64 TiB, 80,000 IOPS, 2,000 MiB/s (API reference as shipped in botocore 1.44.13)",
+       more=("https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html",)),
+    _f("ebs.io2", {"min_gib": 4, "max_gib": 65_536, "min_iops": 100, "max_iops": 256_000},
+       "io2: 4 GiB-64 TiB, 100-256,000 IOPS (Nitro instances)",
+       "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html", ("ebs-volumes",),
+       ("4 GiB–64 TiB", "100–256,000"), used_by=("awslabs.sim.storage_io.EBS_TYPES['io2']",)),
+    _f("ebs.hdd_sizes", (125, 16_384), "st1 and sc1: 125 GiB-16 TiB",
+       "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html", ("ebs-volumes",),
+       ("125 GiB–16 TiB",), used_by=("awslabs.sim.storage_io.EBS_TYPES['st1']", "EBS_TYPES['sc1']")),
+    # -- SageMaker DeepAR -------------------------------------------------------------------------
+    _f("deepar.time_freq", r"^[1-9]\d*(M|W|D|H|min)$ or a bare M|W|D|H|min",
+       "DeepAR's time_freq is M, W, D, H or min, optionally preceded by an integer multiple "
+       "(5min, 2H, 12H, 3D)",
+       "https://docs.aws.amazon.com/sagemaker/latest/dg/deepar_hyperparameters.html",
+       ("deepar-forecasting",), ("an integer followed by",),
+       used_by=("awslabs.sim.deepar_format.validate_hyperparameters", "deepar_format.on_frequency_grid"),
+       status="fixed"),
+    _f("deepar.required_hyperparameters", ("time_freq", "context_length", "prediction_length", "epochs"),
+       "DeepAR requires time_freq, context_length, prediction_length and epochs",
+       "https://docs.aws.amazon.com/sagemaker/latest/dg/deepar_hyperparameters.html",
+       ("deepar-forecasting",), ("time_freq", "context_length", "prediction_length", "epochs"),
+       used_by=("awslabs.sim.deepar_format.REQUIRED_HYPERPARAMETERS",)),
+    # -- the exam -------------------------------------------------------------------------------------
+    _f("exam.mls_c01_retired", "2026-03-31",
+       "The AWS Certified Machine Learning - Specialty exam (MLS-C01) was retired on 2026-03-31; the "
+       "current ML exam is AWS Certified Machine Learning Engineer - Associate (MLA-C01)",
+       "https://aws.amazon.com/certification/certified-machine-learning-specialty/", ("kinesis-data-analytics",),
+       ("2026-03-31",),
+       status="not confirmed",
+       changed="AWS's certification page is not in the stored docs; third-party pages (2026) give the date",
+       more=("https://docs.aws.amazon.com/aws-certification/latest/machine-learning-specialty-01/machine-learning-specialty-01.html",)),
+)
+
+BY_ID: dict[str, Fact] = {fact.id: fact for fact in FACTS}
+
+
+def fact(fact_id: str) -> Fact:
+    return BY_ID[fact_id]
+
+
+def value(fact_id: str) -> Any:
+    return BY_ID[fact_id].value
+
+
+def for_lab(lab_id: str) -> list[Fact]:
+    """The facts a lab's guide states (``labs``), in registry order."""
+    return [f for f in FACTS if lab_id in f.labs]
+
+
+def sources_markdown(lab_id: str) -> str:
+    """The "Sources" section ``awslabs show`` prints: each fact, its page and the day it was read."""
+    facts = for_lab(lab_id)
+    if not facts:
+        return ""
+    lines = ["## Sources", "", "The AWS facts this lab relies on, defined once in `awslabs.facts`:", ""]
+    for f in facts:
+        # source and date first: a narrow terminal crops the end of a line, never the citation
+        status = "" if f.status == "confirmed" else f", {f.status}"
+        note = f" ({f.changed})" if f.changed else ""
+        lines.append(f"- `{f.id}` — as of {f.read}{status}: {f.url} — {f.statement}{note}")
+    return "\n".join(lines) + "\n"
