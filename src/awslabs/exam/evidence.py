@@ -5,13 +5,28 @@ runners, the same code the labs use. A question names one (``evidence = "name"``
 a key is an executable fact, not an opinion, and a simulator fix that changes a fact shows up as a
 failing question.
 
-Each function takes the question and returns the set of option values that are right.
+Each function takes the question and returns the set of option values that are right (for an
+ordering question, the values in order). Topic modules ``awslabs/exam/evidence_<topic>.py`` add
+more with the same ``@evidence`` decorator; they are imported on first use.
 """
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from pathlib import Path
 from typing import Callable
 
 EVIDENCE: dict[str, Callable] = {}
+_loaded = False
+
+
+def _load_topic_modules() -> None:
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+            if info.name.startswith("evidence_"):
+                importlib.import_module(f"{__package__}.{info.name}")
 
 
 def evidence(fn: Callable) -> Callable:
@@ -21,6 +36,7 @@ def evidence(fn: Callable) -> Callable:
 
 def computed_key(question) -> list[str]:
     """The option keys whose value the question's evidence function returns."""
+    _load_topic_modules()
     fn = EVIDENCE.get(question.evidence or "")
     if fn is None:
         raise KeyError(f"{question.id}: no evidence function named {question.evidence!r}")
