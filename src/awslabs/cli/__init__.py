@@ -525,15 +525,34 @@ def solution(lab_id, reveal, target, endpoint_url, region, as_json):
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print progress as one JSON document.")
+@click.option("--html", "html_file", metavar="FILE", help="Write a self-contained readiness page to FILE: labs "
+              "passed per exam domain, exam scores over time, weakest task statements (--json then prints its data).")
+@click.option("--exam", "exam_code", default="mla-c01", show_default=True, metavar="CODE",
+              help="The exam the readiness page is for.")
 @handle_errors
-def progress(as_json):
+def progress(as_json, html_file, exam_code):
     """Show your practice progress per target and account: started, score, passed, hints used."""
     from ..practice import Progress
     from ..settings import Settings
 
-    data = Progress(Settings.load().home)
+    home = Settings.load().home
+    data = Progress(home)
     if data.problem:
         click.echo(f"awslabs: note: {data.problem}", err=True)
+    if html_file:
+        from pathlib import Path
+
+        from ..exam.report import readiness, render_html
+
+        report = readiness(home, list(_catalog()), exam_code, data.data)
+        for note in report["notes"]:
+            click.echo(f"awslabs: note: {note}", err=True)
+        try:
+            Path(html_file).write_text(render_html(report), encoding="utf-8")
+        except OSError as err:
+            raise UsageError(f"cannot write {html_file}: {err.strerror or err}.") from None
+        click.echo(json.dumps(report, indent=2) if as_json else f"wrote {html_file}")
+        return
     if as_json:
         click.echo(json.dumps(data.data, indent=2, sort_keys=True))
     else:
