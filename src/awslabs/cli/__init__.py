@@ -573,3 +573,8 @@ def _offline_target(settings):
     except AwslabsError:
         return SimpleNamespace(name=settings.target, account="unknown", endpoint_url=(
             settings.endpoint_url if settings.target == "server" else None))
+
+
+from .selftest import selftest  # noqa: E402 - its own module; registered last (it imports the helpers above)
+
+main.add_command(selftest)
