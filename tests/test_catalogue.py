@@ -19,10 +19,18 @@ def test_every_lab_folder_in_the_repo_is_in_the_catalogue():
 
 
 def test_installed_package_carries_the_labs():
+    """A wheel carries the labs at awslabs/labs (force-include); an editable install (what
+    `uv sync` makes) finds them in the checkout. Either way the catalogue finds every lab."""
     package_dir = Path(awslabs.__file__).parent
-    if "site-packages" in str(package_dir):  # a real install (CI), not an editable checkout
-        assert default_labs_dir() == package_dir / "labs"
-        assert (package_dir / "labs" / "s3-storage-classes" / "lab.toml").is_file()
+    labs_dir = default_labs_dir()
+    if (package_dir / "labs").is_dir():  # a built wheel, installed
+        assert labs_dir == package_dir / "labs"
+    else:  # editable: the package is the checkout's src/awslabs
+        assert package_dir == ROOT / "src" / "awslabs" and labs_dir == ROOT / "labs"
+    assert (labs_dir / "s3-storage-classes" / "lab.toml").is_file()
+    assert {lab.id for lab in Catalog(labs_dir)} == {lab.id for lab in Catalog(ROOT / "labs")}
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert '"labs" = "awslabs/labs"' in pyproject, "the wheel must force-include labs/ as awslabs/labs"
 
 
 def test_every_lab_has_a_known_domain_hints_and_a_cost():

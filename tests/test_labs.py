@@ -1,14 +1,17 @@
 """Every lab in the real catalogue: runs green on moto and against a moto server, every check
-fails before its step and passes after, a failure injected after any step leaves nothing behind,
-and the lab's files follow the contract."""
+fails before its step and passes after, breaking any step turns a check of that step red (the
+mutation pass) and a run stopped after any step leaves nothing behind, and the lab's files follow
+the contract."""
 from __future__ import annotations
 
+import ast
 import re
 
 import pytest
 
 from awslabs.catalog import Catalog
 from awslabs.cleanup import sweep
+from awslabs.mutations import mutants_of, run_mutant
 from awslabs.runner import run_lab
 from awslabs.settings import Settings
 from awslabs.targets import make_target
@@ -60,17 +63,48 @@ def test_lab_passes_against_a_moto_server(lab, moto_server):
     assert sweep(target, run=report.run_id) == []
 
 
-@pytest.mark.parametrize("lab,step", STEPS, ids=lambda v: getattr(v, "id", None))
-def test_failure_after_any_step_leaves_nothing(lab, step):
+# Steps whose checks are still hollow (red after a no-op only because ctx.state lacks a key):
+# strict xfail, so fixing one fails the test until it is taken off this list. Every other step
+# must be killed.
+KNOWN_HOLLOW = {
+    ("s3-storage-classes", "invalid_rules"),
+    ("s3-storage-classes", "simulate_timeline"),
+    ("s3-storage-classes", "storage_cost"),
+    ("deepar-forecasting", "validate_dataset"),
+    ("deepar-forecasting", "forecast_quantiles"),
+    # Not rewritten yet (issue 14 follow-up): their checks read ctx.state the step writes.
+    ("cloudtrail-audit", "policy_refusal"),
+    ("cloudwatch-monitoring", "baseline"),
+    ("sagemaker-endpoints", "invoke_endpoint"),
+    ("sagemaker-endpoints", "routed_traffic"),
+}
+
+
+def _mutation_params():
+    for lab, step in STEPS:
+        marks = [pytest.mark.xfail(strict=True, reason="hollow check: red only through a missing ctx.state key")] \
+            if (lab.id, step.id) in KNOWN_HOLLOW else []
+        yield pytest.param(lab, step, marks=marks, id=f"{lab.id}-{step.id}")
+
+
+@pytest.mark.parametrize("lab,step", list(_mutation_params()))
+def test_breaking_a_step_turns_one_of_its_checks_red_and_leaves_nothing(lab, step):
+    """The mutation pass, one step per test: the step's apply replaced by a no-op (then by each
+    mutation the lab declares in MUTATIONS); the run stops after that step's checks. A check of
+    the step must go red on what it observes (not because ctx.state lacks a key), and the run's
+    cleanup must leave nothing, as after a crash at that point (this replaces a separate
+    failure-injection run per step: the no-op mutant of step k+1 is a run stopped after step k)."""
     settings = Settings.load(target="moto")
     target = make_target(settings)
-    report = run_lab(lab, target, settings=settings, fail_at=step.id)
-    failed = next(s for s in report.steps if s.id == step.id)
-    if failed.status == "skipped":  # the step cannot run on this machine: nothing to inject after
-        pytest.skip(f"{lab.id}/{step.id} is skipped here: {failed.error}")
-    assert failed.status == "failed" and "injected" in failed.error
-    assert report.cleanup.leftover == []
-    assert sweep(target, run=report.run_id) == []
+    problems = []
+    for step_id, mutation, apply in mutants_of(lab, step.id):
+        result = run_mutant(lab, step_id, mutation, apply, target, settings)
+        assert result.leftover == [] and result.swept == [], f"[{mutation}] left {result.leftover + result.swept}"
+        if result.verdict == "not-applicable":
+            continue
+        if not result.killed:
+            problems.append(f"[{mutation}] {result.verdict}: {result.note}")
+    assert not problems, f"{lab.id}/{step.id}: " + "; ".join(problems)
 
 
 def test_emr_spark_runs_its_step_in_spark_local_mode(monkeypatch):
@@ -106,3 +140,40 @@ def test_lab_follows_the_contract(lab):
     module = lab.load_steps()
     for step in lab.steps:
         assert getattr(module, f"apply_{step.id}") and getattr(module, f"check_{step.id}")
+
+
+# What step code may import: the lab API, the shared labkit, simulators, local runners and the
+# SageMaker SDK adapter. Engine internals (resources, runner, ledger, ...) and private names stay
+# out, so the engine can change without breaking labs.
+ALLOWED_IMPORTS = ("awslabs.lab", "awslabs.labkit", "awslabs.sim", "awslabs.local", "awslabs.sagemaker_sdk")
+
+
+def _awslabs_imports(code: str) -> list[tuple[str, list[str]]]:
+    found = []
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "awslabs":
+            found.append((node.module, [a.name for a in node.names]))
+        elif isinstance(node, ast.Import):
+            found += [(a.name, []) for a in node.names if a.name.split(".")[0] == "awslabs"]
+    return found
+
+
+@pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.id)
+def test_lab_imports_only_the_lab_api(lab):
+    for module, names in _awslabs_imports((lab.path / "steps.py").read_text()):
+        if module == "awslabs":  # from awslabs import labkit / sim / local
+            modules = [f"awslabs.{n}" for n in names]
+        else:
+            modules = [module]
+            private = [n for n in names if n.startswith("_")]
+            assert not private, f"{lab.id}: imports private names {private} from {module}"
+        for full in modules:
+            assert any(full == ok or full.startswith(ok + ".") for ok in ALLOWED_IMPORTS), (
+                f"{lab.id}: steps.py imports {full}; labs may import only {', '.join(ALLOWED_IMPORTS)}"
+            )
+            assert not any(part.startswith("_") for part in full.split(".")), f"{lab.id}: imports private {full}"
+
+
+def test_the_import_rule_catches_engine_internals():
+    assert _awslabs_imports("from awslabs.resources.lakeformation import x\nimport awslabs.runner") == [
+        ("awslabs.resources.lakeformation", ["x"]), ("awslabs.runner", [])]

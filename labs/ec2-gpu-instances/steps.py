@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from awslabs import labkit
 from awslabs.lab import equal, expect
 
 AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
@@ -38,8 +39,6 @@ def apply_describe_accelerators(ctx):
             Filters=[{"Name": "instance-type", "Values": names}]):
         for item in page["InstanceTypes"]:
             described[item["InstanceType"]] = from_describe(item)
-    missing = [n for n in names if n not in described]
-    ctx.state["described"], ctx.state["missing"] = described, missing
     lines = ["| type | accelerators | memory each (GB) | vCPUs | memory (GiB) | network | source |", "|---" * 7 + "|"]
     for f in TABLE:
         source = "DescribeInstanceTypes" if f.name in described else "published figures (not in this EC2 data)"
@@ -48,10 +47,37 @@ def apply_describe_accelerators(ctx):
     (ctx.output_dir / "accelerated-instances.md").write_text("\n".join(lines) + "\n")
 
 
-def check_describe_accelerators(ctx):
-    from awslabs.sim.gpu_instances import BY_NAME
+def _table_rows(ctx) -> dict[str, dict]:
+    """The rows of the table the step wrote: type -> {count, accelerator, memory_gb_each, ...}."""
+    rows = {}
+    for line in (ctx.output_dir / "accelerated-instances.md").read_text().splitlines()[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        count, accelerator = cells[1].split(" x ", 1)
+        rows[cells[0]] = {"count": int(count), "accelerator": accelerator, "memory_gb_each": float(cells[2]),
+                          "vcpus": int(cells[3]), "memory_gib": float(cells[4]), "network": cells[5], "source": cells[6]}
+    return rows
 
-    described = ctx.state["described"]
+
+def check_describe_accelerators(ctx):
+    from awslabs.sim.gpu_instances import BY_NAME, from_describe
+
+    # EC2's own answer, read here; the step's table must agree with it wherever EC2 has the type.
+    described = {}
+    for page in ctx.client("ec2").get_paginator("describe_instance_types").paginate(
+            Filters=[{"Name": "instance-type", "Values": list(BY_NAME)}]):
+        for item in page["InstanceTypes"]:
+            described[item["InstanceType"]] = from_describe(item)
+    rows = _table_rows(ctx)
+    yield equal("the table the step wrote (accelerated-instances.md) has a row for every type",
+                sorted(rows), sorted(BY_NAME), verified_by="simulated")
+    wrong_source = [n for n, r in rows.items() if (r["source"] == "DescribeInstanceTypes") != (n in described)]
+    yield equal("each row names its source: DescribeInstanceTypes exactly for the types EC2 describes", wrong_source, [])
+    off = [f"{n}: table {r['count']} x {r['memory_gb_each']} GB, {r['vcpus']} vCPUs; EC2 {described[n]}"
+           for n, r in rows.items() if n in described and (
+               (r["count"], r["vcpus"], r["memory_gib"]) != (described[n]["count"], described[n]["vcpus"], described[n]["memory_gib"])
+               or abs(described[n]["memory_gib_each"] - r["memory_gb_each"]) > 0.1 * r["memory_gb_each"])]
+    yield expect("every row EC2 can confirm agrees with EC2's data", rows and not off,
+                 "; ".join(off) or f"{sum(n in described for n in rows)} rows confirmed")
     p3dn = described.get("p3dn.24xlarge", {})
     yield equal("p3dn.24xlarge: 8 V100 GPUs with 32 GiB each, 96 vCPUs, 100 Gigabit",
                 (p3dn.get("count"), p3dn.get("memory_gib_each"), p3dn.get("vcpus"), p3dn.get("network")),
@@ -64,10 +90,6 @@ def check_describe_accelerators(ctx):
             disagree.append(f"{name}: {got}")
     yield expect("the published table agrees with EC2's data for every type it describes",
                  described and not disagree, "; ".join(disagree) or f"{len(described)} types agree")
-    missing = ctx.state["missing"]
-    yield expect("every type is either described by EC2 or filled from the published figures",
-                 len(described) + len(missing) == len(BY_NAME),
-                 f"filled from the table: {missing or 'none'}", verified_by="emulated" if not missing else "simulated")
 
 
 def apply_size_for_workload(ctx):
@@ -75,17 +97,20 @@ def apply_size_for_workload(ctx):
 
     train, infer = _training_workload(), _inference_workload()
     p3 = smallest_fit(train, family="P3")
-    ctx.state["sizing"] = {
+    labkit.record(ctx, "sizing", {
         "train_gb": train.memory_gb, "train_p3": p3.name if p3 else None,
         "train_any": smallest_fit(train).name, "train_v100s": devices_needed(train, p3) if p3 else None,
         "infer_gb": infer.memory_gb, "infer_any": smallest_fit(infer).name,
-    }
+    })
 
 
 def check_size_for_workload(ctx):
     from awslabs.sim.gpu_instances import BY_NAME
 
-    s = ctx.state["sizing"]
+    s = labkit.observed(ctx, "sizing")
+    if s is None:
+        yield labkit.not_run("the sizing was written", "simulated")
+        return
     yield expect("13B-parameter training needs ~208 GB of accelerator memory: more than p3.16xlarge's 128 GB",
                  s["train_gb"] == 208 and BY_NAME["p3.16xlarge"].accelerator_memory_gb < s["train_gb"],
                  f"{s['train_gb']:.0f} GB of model state (16 bytes/parameter)", verified_by="simulated")
@@ -104,9 +129,9 @@ def apply_launch_dry_run(ctx):
     try:
         ec2.run_instances(ImageId=_ami(ctx), InstanceType=SPOT_TYPE, MinCount=1, MaxCount=1, DryRun=True,
                           TagSpecifications=ctx.tag_specifications("instance"))
-        ctx.state["dry_run"] = "launched?!"  # never expected: DryRun always raises
+        labkit.record(ctx, "dry_run", "launched?!")  # never expected: DryRun always raises
     except ec2.exceptions.ClientError as err:
-        ctx.state["dry_run"] = err.response["Error"]["Code"]
+        labkit.record(ctx, "dry_run", labkit.error_code(err))
 
 
 def _run_instances(ctx, states=("pending", "running")):
@@ -118,9 +143,9 @@ def _run_instances(ctx, states=("pending", "running")):
 
 
 def check_launch_dry_run(ctx):
-    yield equal("DryRun answers DryRunOperation: permissions and parameters are fine", ctx.state["dry_run"],
-                "DryRunOperation")
-    yield equal("and no instance was launched", _run_instances(ctx), [])
+    # One check: "nothing was launched" alone would pass before the step too.
+    yield equal("DryRun answers DryRunOperation (permissions and parameters are fine), and no instance was launched",
+                (labkit.observed(ctx, "dry_run"), _run_instances(ctx)), ("DryRunOperation", []))
 
 
 def _spot_requests(ctx, name):
@@ -164,13 +189,15 @@ def check_spot_request(ctx):
 def apply_forgotten_spot(ctx):
     """Someone's forgotten Spot request (and, on moto, the instance it launched at once)."""
     rid, instance = _place_spot_request(ctx, FORGOTTEN_NAME, FORGOTTEN_TYPE)
-    ctx.state["forgotten"] = {"id": rid, "instance": instance}
+    labkit.record(ctx, "forgotten", {"id": rid, "instance": instance})  # the cancel step's check looks it up
 
 
 def check_forgotten_spot(ctx):
-    forgotten = ctx.state["forgotten"]
-    yield expect("a forgotten g5.xlarge Spot request was placed", bool(forgotten.get("id")),
-                 f"{forgotten.get('id')}, instance {forgotten.get('instance') or 'none (not fulfilled)'}")
+    found = [(r["LaunchSpecification"].get("InstanceType"), r["State"], r.get("InstanceId"))
+             for r in _spot_requests(ctx, FORGOTTEN_NAME)]
+    yield expect("a forgotten g5.xlarge Spot request is live (open, or active with its instance)",
+                 any(t == FORGOTTEN_TYPE and state in ("open", "active") for t, state, _ in found),
+                 f"{found or 'no request tagged Name=' + FORGOTTEN_NAME}")
 
 
 def apply_cancel_spot(ctx):
@@ -186,7 +213,9 @@ def check_cancel_spot(ctx):
     live = [r["SpotInstanceRequestId"] for r in _spot_requests(ctx, FORGOTTEN_NAME)
             if r["State"] in ("open", "active", "disabled")]
     yield equal("the forgotten request is cancelled: nothing open or active is left", live, [])
-    instance = ctx.state["forgotten"].get("instance")
+    # The instance the forgotten request launched (moto forgets a cancelled request, so the
+    # request cannot tell us any more).
+    instance = (labkit.observed(ctx, "forgotten") or {}).get("instance")
     state = None
     if instance:
         found = ctx.client("ec2").describe_instances(InstanceIds=[instance])["Reservations"]

@@ -11,6 +11,7 @@ import json
 import random
 import time
 
+from awslabs import labkit
 from awslabs.lab import StepFailed, equal, expect
 
 CIDR = "10.43.0.0/16"
@@ -223,16 +224,16 @@ def apply_delete_in_use(ctx):
     try:
         efs.delete_file_system(FileSystemId=_fs_id(ctx))
     except efs.exceptions.FileSystemInUse as err:
-        ctx.state["delete_error"] = err.response["Error"]["Code"]
+        labkit.record(ctx, "delete_in_use", {"error": labkit.error_code(err)})
     else:
         raise StepFailed("the file system was deleted although it had mount targets")
 
 
 def check_delete_in_use(ctx):
     state = (_file_system(ctx) or {}).get("LifeCycleState")
+    error = (labkit.observed(ctx, "delete_in_use") or {}).get("error")
     yield expect("deleting a file system that has mount targets fails with FileSystemInUse, and it stays",
-                 ctx.state.get("delete_error") == "FileSystemInUse" and state == "available",
-                 f"error {ctx.state.get('delete_error')}, file system {state}")
+                 error == "FileSystemInUse" and state == "available", f"error {error}, file system {state}")
 
 
 def apply_notebook_data(ctx):
@@ -276,12 +277,14 @@ def apply_model_v1(ctx):
     if ctx.on_aws:
         raise ctx.skip(ON_AWS_SKIP)
     columns, accuracy = _fit((_mount_dir(ctx) / "train.csv").read_text())
-    ctx.state["model_v1"] = {"features": list(columns), "accuracy": accuracy}
-    (ctx.workdir / "model-v1.json").write_text(json.dumps(ctx.state["model_v1"]))
+    labkit.record(ctx, "model_v1", {"features": list(columns), "accuracy": accuracy})
 
 
 def check_model_v1(ctx):
-    model = ctx.state["model_v1"]
+    model = labkit.observed(ctx, "model_v1")
+    if model is None:
+        yield labkit.not_run("model v1 trained on the directory", "local")
+        return
     yield expect("model v1 trained on the directory, leaky column included (hold-out accuracy)",
                  LEAKY in model["features"], f"accuracy {model['accuracy']} with features {model['features']}", "local")
 
@@ -318,9 +321,8 @@ def apply_model_v2(ctx):
     if LEAKY in frame.columns:
         frame.drop(columns=[LEAKY]).to_csv(path, index=False)
     columns, accuracy = _fit(path.read_text())
-    v1 = ctx.state["model_v1"]
-    ctx.state["model_v2"] = {"features": list(columns), "accuracy": accuracy}
-    (ctx.workdir / "model-v2.json").write_text(json.dumps(ctx.state["model_v2"]))
+    v1 = labkit.observed(ctx, "model_v1")
+    labkit.record(ctx, "model_v2", {"features": list(columns), "accuracy": accuracy})
     (ctx.output_dir / "models.md").write_text(
         "# Same EFS directory, two training runs, no data movement\n\n| model | features | hold-out accuracy |\n"
         f"|---|---|---|\n| v1 | {', '.join(v1['features'])} | {v1['accuracy']} |\n"
@@ -329,7 +331,13 @@ def apply_model_v2(ctx):
 
 
 def check_model_v2(ctx):
-    v1, v2 = ctx.state["model_v1"], ctx.state["model_v2"]
+    v1, v2 = labkit.observed(ctx, "model_v1"), labkit.observed(ctx, "model_v2")
+    if v2 is None:
+        yield labkit.not_run("model v2 retrained without the leaky column", "local")
+        return
+    header = (_mount_dir(ctx) / "train.csv").read_text().splitlines()[0].split(",")
+    yield expect("the notebook edit removed the leaky column from the shared file in place",
+                 LEAKY not in header, ",".join(header), "local")
     yield expect("model v2 no longer sees the leaky column, and its honest accuracy is lower",
                  LEAKY not in v2["features"] and v2["accuracy"] < v1["accuracy"],
                  f"v1 {v1['accuracy']} -> v2 {v2['accuracy']}", "local")

@@ -14,6 +14,7 @@ import time
 from collections import defaultdict
 from functools import lru_cache
 
+from awslabs import labkit
 from awslabs.lab import equal, expect
 from awslabs.local import crawler as local_crawler
 from awslabs.local import sql as local_sql
@@ -275,12 +276,12 @@ def _first_version(ctx, name: str) -> dict | None:
 
 def apply_prune_partitions(ctx):
     # Pruning happens in the catalogue: only matching partitions are returned (and read).
-    ctx.state["pruned"] = _partition_values(ctx, "raw_sales", "year = '2024' AND month IN ('02', '03')")
+    labkit.record(ctx, "pruned", _partition_values(ctx, "raw_sales", "year = '2024' AND month IN ('02', '03')"))
 
 
 def check_prune_partitions(ctx):
-    pruned = ctx.state.get("pruned")
-    yield equal("the expression keeps two of three partitions", pruned, [("2024", "02"), ("2024", "03")])
+    pruned = labkit.observed(ctx, "pruned")
+    yield equal("the expression keeps two of three partitions", pruned, [["2024", "02"], ["2024", "03"]])
 
 
 def _has_new_month(ctx) -> bool:
@@ -361,7 +362,7 @@ def apply_athena_query(ctx):
         ResultConfiguration={"OutputLocation": output},
         WorkGroup=_workgroup(ctx),
     )["QueryExecutionId"]
-    ctx.state["query_id"] = qid
+    queries = {"query_id": qid}
     local_sql.run_query_execution(ctx, qid)
     # Data that lands in a new partition folder is invisible until the partition is registered.
     ctx.client("s3").put_object(
@@ -375,13 +376,15 @@ def apply_athena_query(ctx):
         ResultConfiguration={"OutputLocation": output},
         WorkGroup=_workgroup(ctx),
     )["QueryExecutionId"]
-    ctx.state["months_query_id"] = qid
+    queries["months_query_id"] = qid
+    labkit.record(ctx, "athena_queries", queries)  # the ids Athena assigned: the check reads their results in S3
     local_sql.run_query_execution(ctx, qid)
 
 
 def check_athena_query(ctx):
     by = _by(ctx)
-    qid = ctx.state.get("query_id", "none")
+    queries = labkit.observed(ctx, "athena_queries") or {}
+    qid = queries.get("query_id", "none")
     key = f"athena-results/{qid}.csv"
     if key not in _keys(ctx, "athena-results/"):
         yield expect("the result CSV is in the output location", False, key, by)
@@ -390,7 +393,7 @@ def check_athena_query(ctx):
     rows = list(csv.reader(io.StringIO(body)))
     yield equal("the CSV has Athena's header", rows[0], ["country", "orders", "revenue"], by)
     yield equal("revenue per country for Jan-Feb matches the known answer", rows[1:], _expected_answer(), by)
-    key = f"athena-results/{ctx.state.get('months_query_id', 'none')}.csv"
+    key = f"athena-results/{queries.get('months_query_id', 'none')}.csv"
     if key in _keys(ctx, "athena-results/"):
         body = ctx.client("s3").get_object(Bucket=_bucket(ctx), Key=key)["Body"].read().decode()
         months = [r[0] for r in list(csv.reader(io.StringIO(body)))[1:]]

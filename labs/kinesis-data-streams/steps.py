@@ -7,6 +7,7 @@ import json
 import time
 from collections import Counter
 
+from awslabs import labkit
 from awslabs.lab import equal, expect
 from awslabs.local.kcl import LEASE_TABLE_SCHEMA, CheckpointingConsumer
 from awslabs.sim import kinesis_capacity as cap
@@ -322,11 +323,11 @@ def apply_iterators(ctx):
         time.sleep(1 if ctx.on_aws else 0)
     seen["LATEST_new"] = after
     seen["nonce"] = nonce
-    ctx.state["iterators"] = seen
+    labkit.record(ctx, "iterators", seen)
 
 
 def check_iterators(ctx):
-    seen = ctx.state.get("iterators")
+    seen = labkit.observed(ctx, "iterators")
     if not seen:
         yield expect("the marker records were read back with every iterator type", False, "not read yet")
         return

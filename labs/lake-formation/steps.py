@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
+from awslabs import labkit
 from awslabs.lab import equal, expect
-from awslabs.resources.lakeformation import list_all_permissions
 from awslabs.sim.lakeformation import LakePolicy
 
 COLUMNS = [
@@ -91,7 +91,7 @@ def _grant(ctx, who, label, resource, permissions):
 # -- reading the state Lake Formation decides from ----------------------------------------------
 def _grants_of(ctx, who):
     arn = _arn(ctx, who)
-    return [p for p in list_all_permissions(ctx.client("lakeformation"))
+    return [p for p in labkit.lake_formation_permissions(ctx)
             if p["Principal"]["DataLakePrincipalIdentifier"] == arn]
 
 
@@ -112,7 +112,7 @@ def _policy(ctx) -> LakePolicy:
         columns = lf.get_resource_lf_tags(Resource={"TableWithColumns": {
             "DatabaseName": _db(ctx), "Name": TABLE, "ColumnNames": tables[(_db(ctx), TABLE)]}})
         col_tags[(_db(ctx), TABLE)] = columns.get("LFTagsOnColumns", [])
-    return LakePolicy.from_api(lf.get_data_lake_settings()["DataLakeSettings"], list_all_permissions(lf),
+    return LakePolicy.from_api(lf.get_data_lake_settings()["DataLakeSettings"], labkit.lake_formation_permissions(ctx),
                                tables, database_tags=db_tags, column_tags=col_tags)
 
 

@@ -10,6 +10,7 @@ import weakref
 from contextlib import ExitStack
 from pathlib import Path
 
+from awslabs import labkit
 from awslabs.lab import equal, expect
 
 # The same training and serving scripts as the sagemaker-training lab (one copy, read there).
@@ -353,11 +354,9 @@ def check_routed_traffic(ctx):
 
 
 def apply_autoscale_variant(ctx):
-    from awslabs.resources.applicationautoscaling import target_id
-
     aas = ctx.client("application-autoscaling")
     dimension = "sagemaker:variant:DesiredInstanceCount"
-    ctx.track("application-autoscaling:scalable-target", target_id("sagemaker", _scaling_resource(ctx), dimension))
+    ctx.track("application-autoscaling:scalable-target", labkit.scalable_target_id("sagemaker", _scaling_resource(ctx), dimension))
     aas.register_scalable_target(ServiceNamespace="sagemaker", ResourceId=_scaling_resource(ctx),
                                  ScalableDimension=dimension, MinCapacity=1, MaxCapacity=2)
     aas.put_scaling_policy(
@@ -479,10 +478,7 @@ def check_run_transform(ctx):
 
 
 def apply_delete_endpoint(ctx):
-    from awslabs.resources.applicationautoscaling import deregister_scalable_target, target_id
-
-    deregister_scalable_target(ctx, target_id("sagemaker", _scaling_resource(ctx),
-                                              "sagemaker:variant:DesiredInstanceCount"), {})
+    labkit.deregister_scalable_target(ctx, "sagemaker", _scaling_resource(ctx), "sagemaker:variant:DesiredInstanceCount")
     sm = ctx.client("sagemaker")
     sm.delete_endpoint(EndpointName=_endpoint(ctx))
     if ctx.on_aws:

@@ -5,7 +5,7 @@ moto's SQS keeps real time, so every effect here really happens: messages disapp
 back, a long poll returns when a message lands. Each topic is two steps: one configures a queue
 (its checks read the queue's attributes back live; in practice mode the learner does it), the next
 is an experiment on that queue (receiving consumes messages, so it records what it observed in
-``ctx.state`` and its checks assert those observations; in practice mode awslabs runs it at every
+a file, ``labkit.record``, and its checks judge those observations; in practice mode awslabs runs it at every
 check, on the learner's queues). Timeouts are 1-2 seconds so the lab runs in a few seconds; the
 same code runs unchanged on real AWS.
 """
@@ -17,6 +17,7 @@ import time
 
 from botocore.exceptions import ClientError
 
+from awslabs import labkit
 from awslabs.lab import Check, equal, expect
 
 
@@ -49,14 +50,6 @@ def _receive(ctx, url: str, wait: int = 0, count: int = 1, visibility: int | Non
     if visibility is not None:
         kwargs["VisibilityTimeout"] = visibility
     return ctx.client("sqs").receive_message(**kwargs).get("Messages", [])
-
-
-def _not_run(name: str) -> Check:
-    return Check(name, False, "the step has not run yet (nothing observed)", "emulated")
-
-
-def _error_code(err: ClientError) -> str:
-    return err.response.get("Error", {}).get("Code", "?")
 
 
 def _drain(ctx, url: str) -> int:
@@ -112,18 +105,18 @@ def apply_watch_visibility(ctx):
     again = _receive(ctx, url, wait=2)  # the timeout expired without a delete: it is back
     for message in again:
         sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    ctx.state["visibility"] = {
+    labkit.record(ctx, "visibility", {
         "first": first[0]["MessageId"] if first else None,
         "while_in_flight": len(hidden),
         "again": again[0]["MessageId"] if again else None,
         "receive_count": int(again[0]["Attributes"]["ApproximateReceiveCount"]) if again else None,
-    }
+    })
 
 
 def check_watch_visibility(ctx):
-    seen = ctx.state.get("visibility")
+    seen = labkit.observed(ctx, "visibility")
     if seen is None:
-        yield _not_run("a received message is invisible to the next receive")
+        yield labkit.not_run("a received message is invisible to the next receive")
         return
     yield expect("the first receive got the message", seen["first"] is not None, str(seen["first"]))
     yield equal("a received message is invisible to the next receive", seen["while_in_flight"], 0)
@@ -172,19 +165,21 @@ def apply_poison_message(ctx):
     for _ in range(3):  # a consumer that keeps failing: receives, never deletes
         got = _receive(ctx, work_url, wait=1)
         counts.append(int(got[0]["Attributes"]["ApproximateReceiveCount"]) if got else 0)
-    dead = _receive(ctx, dlq_url, wait=2)
-    for message in dead:
-        sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=message["ReceiptHandle"])
-    ctx.state["dlq"] = {"receive_counts": counts, "dlq_body": dead[0]["Body"] if dead else None}
+    # Look without taking: VisibilityTimeout 0 leaves the poison message in the DLQ for the check
+    # to find there (a later run drains it first).
+    dead = _receive(ctx, dlq_url, wait=2, visibility=0)
+    labkit.record(ctx, "dlq", {"receive_counts": counts, "dlq_body": dead[0]["Body"] if dead else None})
 
 
 def check_poison_message(ctx):
-    seen = ctx.state.get("dlq")
+    seen = labkit.observed(ctx, "dlq")
     if seen is None:
-        yield _not_run("received twice, then gone from the work queue")
+        yield labkit.not_run("received twice, then gone from the work queue")
         return
     yield equal("received twice (counts 1, 2), then gone from the work queue", seen["receive_counts"], [1, 2, 0])
-    yield equal("the dead-letter queue holds the poison message", seen["dlq_body"], "poison message")
+    yield equal("the experiment saw the poison message arrive in the dead-letter queue", seen["dlq_body"], "poison message")
+    in_dlq = _receive(ctx, _url(ctx, "dlq"), wait=1, count=10, visibility=0)
+    yield equal("the dead-letter queue holds it now", [m["Body"] for m in in_dlq], ["poison message"])
 
 
 # -- 4. long polling ----------------------------------------------------------------------------
@@ -217,18 +212,18 @@ def apply_watch_long_poll(ctx):
     thread.join(timeout=5)
     for message in got:
         sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    ctx.state["long_poll"] = {
+    labkit.record(ctx, "long_poll", {
         "short_empty": not empty,
         "short_seconds": round(short_seconds, 3),
         "body": got[0]["Body"] if got else None,
         "long_seconds": round(long_seconds, 3),
-    }
+    })
 
 
 def check_watch_long_poll(ctx):
-    seen = ctx.state.get("long_poll")
+    seen = labkit.observed(ctx, "long_poll")
     if seen is None:
-        yield _not_run("the long poll returned the message sent 0.5 s after it started")
+        yield labkit.not_run("the long poll returned the message sent 0.5 s after it started")
         return
     yield expect(
         "a short poll (WaitTimeSeconds=0) on an empty queue answers at once",
@@ -265,15 +260,15 @@ def apply_watch_delay(ctx):
     seconds = time.monotonic() - sent
     for message in got:
         sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    ctx.state["delay"] = {
+    labkit.record(ctx, "delay", {
         "at_once": len(at_once), "body": got[0]["Body"] if got else None, "seconds": round(seconds, 3)
-    }
+    })
 
 
 def check_watch_delay(ctx):
-    seen = ctx.state.get("delay")
+    seen = labkit.observed(ctx, "delay")
     if seen is None:
-        yield _not_run("a message sent to a delay queue is not receivable at once")
+        yield labkit.not_run("a message sent to a delay queue is not receivable at once")
         return
     yield equal("a message sent to a delay queue is not receivable at once", seen["at_once"], 0)
     yield expect(
@@ -318,17 +313,17 @@ def apply_fifo_ordering(ctx):
         delivered += ours(got)
         for message in got:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    ctx.state["fifo"] = {
+    labkit.record(ctx, "fifo", {
         "first": delivered[0][1] if delivered else None,
         "a_while_a1_in_flight": locked_out,
         "delivered": delivered,
-    }
+    })
 
 
 def check_fifo_ordering(ctx):
-    seen = ctx.state.get("fifo")
+    seen = labkit.observed(ctx, "fifo")
     if seen is None:
-        yield _not_run("the duplicate body was delivered once")
+        yield labkit.not_run("the duplicate body was delivered once")
         return
     bodies = [body for _, body in seen["delivered"]]
     yield equal("the duplicate body was delivered once (content-based deduplication)", bodies.count("same body"), 1)
@@ -377,14 +372,14 @@ def apply_batch_refusals(ctx):
             sqs.send_message_batch(QueueUrl=url, Entries=entries)
             answers[label] = "accepted"
         except ClientError as err:
-            answers[label] = _error_code(err)
-    ctx.state["batch"] = answers
+            answers[label] = labkit.error_code(err)
+    labkit.record(ctx, "batch", answers)
 
 
 def check_batch_refusals(ctx):
-    seen = ctx.state.get("batch")
+    seen = labkit.observed(ctx, "batch")
     if seen is None:
-        yield _not_run("a batch of 11 entries is refused")
+        yield labkit.not_run("a batch of 11 entries is refused")
         return
     yield expect(
         "a batch of 11 entries is refused",
@@ -396,3 +391,23 @@ def check_batch_refusals(ctx):
         "BatchEntryIdsNotDistinct" in seen["duplicate_ids"],
         seen["duplicate_ids"],
     )
+
+
+# -- the mutation pass (awslabs.mutations): mistakes a check of the step must catch -----------------
+def _visibility_left_at_default(ctx):
+    ctx.client("sqs").set_queue_attributes(QueueUrl=_url(ctx, "standard"), Attributes={"VisibilityTimeout": "30"})
+
+
+def _consumer_deletes_the_poison_message(ctx):
+    sqs, url = ctx.client("sqs"), _url(ctx, "work")
+    _drain(ctx, url)
+    sqs.send_message(QueueUrl=url, MessageBody="poison message")
+    for message in _receive(ctx, url, wait=1):
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    labkit.record(ctx, "dlq", {"receive_counts": [1, 0, 0], "dlq_body": None})
+
+
+MUTATIONS = {
+    "visibility_timeout": [("VisibilityTimeout left at 30 s", _visibility_left_at_default)],
+    "poison_message": [("the consumer deletes the message instead of failing", _consumer_deletes_the_poison_message)],
+}

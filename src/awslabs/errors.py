@@ -44,6 +44,3 @@ class TargetUnavailable(AwslabsError):
 
     exit_status = ExitStatus.TARGET_UNAVAILABLE
 
-
-class CleanupIncomplete(AwslabsError):
-    exit_status = ExitStatus.CLEANUP_INCOMPLETE

@@ -274,7 +274,7 @@ class CheckReport:
 def check(lab: Lab, target, settings: Settings, record: bool = True) -> CheckReport:
     """Run the lab's checks against what is on the target (the learner's work); apply only the
     ``auto`` steps, once every task before them has passed."""
-    from .runner import _run_checks, describe_exception
+    from .runner import describe_exception, run_checks
 
     started = time.perf_counter()
     goals = objectives(lab, settings)
@@ -305,7 +305,7 @@ def check(lab: Lab, target, settings: Settings, record: bool = True) -> CheckRep
                 goal.checks = [Check(goal.title, False, f"awslabs could not do this step: {describe_exception(err)}")]
                 goal.status = "failed"
                 continue
-        goal.checks = _run_checks(module, step, ctx, on_aws)
+        goal.checks = run_checks(module, step, ctx, on_aws)
         ran = [c for c in goal.checks if not c.skipped]
         goal.status = "passed" if ran and all(c.ok for c in ran) else ("skipped" if not ran else "failed")
         if goal.role == "setup" and goal.status == "failed":

@@ -106,7 +106,7 @@ def record_reference(lab: Lab, settings: Settings) -> dict:
     from .context import LabContext
     from .lab import SkipStep
     from .ledger import Ledger
-    from .runner import _run_checks, describe_exception
+    from .runner import describe_exception, run_checks
     from .targets.moto import MotoTarget
 
     target = MotoTarget(settings.with_target("moto"))  # its own client cache, so the hook sees all
@@ -137,7 +137,7 @@ def record_reference(lab: Lab, settings: Settings) -> dict:
                     record.update(status="skipped", reason=str(skip))
                 except Exception as err:  # noqa: BLE001 - recorded; later steps may still teach
                     record.update(status="failed", reason=describe_exception(err))
-                checks = _run_checks(module, step, ctx, on_aws=False)
+                checks = run_checks(module, step, ctx, on_aws=False)
                 record["labels"] = sorted({c.verified_by for c in checks if not c.skipped})
                 record["seconds"] = round(time.perf_counter() - started, 3)
             record["calls"] = _dedupe(calls[before_calls:])

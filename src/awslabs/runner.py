@@ -112,7 +112,10 @@ def describe_exception(err: BaseException) -> str:
     return f"{type(err).__name__} raised in {origin}: {text}".rstrip(": ")
 
 
-def _run_checks(module, step, ctx, on_aws: bool) -> list[Check]:
+def run_checks(module, step, ctx, on_aws: bool) -> list[Check]:
+    """Run ``check_<step>`` and return its checks; a check that raises or yields nothing has failed
+    (a ``Check`` saying why). ``emulated`` becomes ``aws`` on the aws target. Practice mode and
+    reference recording use this too, so a check is judged the same way everywhere."""
     try:
         produced = getattr(module, f"check_{step.id}")(ctx)
         checks = [produced] if isinstance(produced, Check) else list(produced or [])
@@ -126,6 +129,16 @@ def _run_checks(module, step, ctx, on_aws: bool) -> list[Check]:
         if on_aws and check.verified_by == "emulated":
             check.verified_by = "aws"
     return checks
+
+
+class _Overlay:
+    """The lab's steps module with some functions replaced (the mutation pass's mutants)."""
+
+    def __init__(self, module, overrides: dict[str, Callable]):
+        self._module, self._overrides = module, overrides
+
+    def __getattr__(self, name):
+        return self._overrides[name] if name in self._overrides else getattr(self._module, name)
 
 
 def _cleanup_shielded(ctx: LabContext) -> CleanupResult:
@@ -150,13 +163,20 @@ def run_lab(
     fail_at: str | None = None,
     ledger: Ledger | None = None,
     on_step: Callable[[StepReport], None] | None = None,
+    stop_after: str | None = None,
+    overrides: dict[str, Callable] | None = None,
 ) -> RunReport:
-    """Run one lab and return its report. ``target`` defaults to the one ``settings`` names."""
+    """Run one lab and return its report. ``target`` defaults to the one ``settings`` names.
+
+    ``stop_after``: end the run (and clean up) once that step's checks ran; ``overrides``: replace
+    the module's ``apply_<step>`` / ``check_<step>`` functions by name. The mutation pass
+    (``awslabs.mutations``) uses both: a mutant runs only as far as the step it broke."""
     settings = settings or Settings.load()
     if isinstance(lab, str):
         lab = (catalog or Catalog()).get(lab)
-    if fail_at is not None and fail_at not in [s.id for s in lab.steps]:
-        raise UsageError(f"lab '{lab.id}' has no step '{fail_at}'")
+    for step_id in (fail_at, stop_after):
+        if step_id is not None and step_id not in [s.id for s in lab.steps]:
+            raise UsageError(f"lab '{lab.id}' has no step '{step_id}'")
     if target is None:
         from .targets import make_target
 
@@ -164,6 +184,8 @@ def run_lab(
     if ledger is None:
         ledger = Ledger.for_home(settings.home) if target.persistent_ledger else Ledger(None)
     module = lab.load_steps()
+    if overrides:
+        module = _Overlay(module, overrides)
     run_id = secrets.token_hex(3)
     ctx = LabContext(lab, target, ledger, run_id, settings.ttl_hours, settings.home)
     on_aws = target.name == "aws"
@@ -181,7 +203,7 @@ def run_lab(
                     on_step(step_report)
                 continue
             if prove:
-                step_report.checks_before = _run_checks(module, step, ctx, on_aws)
+                step_report.checks_before = run_checks(module, step, ctx, on_aws)
                 ran = [c for c in step_report.checks_before if not c.skipped]
                 step_report.failed_before = not any(c.ok for c in ran)
             try:
@@ -190,7 +212,7 @@ def run_lab(
                     raise InjectedFailure(f"failure injected after step '{step.id}'")
             except SkipStep as skip:
                 step_report.status, step_report.error = "skipped", str(skip)
-                step_report.checks = [c for c in _run_checks(module, step, ctx, on_aws) if c.skipped]
+                step_report.checks = [c for c in run_checks(module, step, ctx, on_aws) if c.skipped]
             except Exception as err:  # noqa: BLE001 - a step error fails the step, never a traceback
                 step_report.status, step_report.error = "failed", describe_exception(err)
                 step_report.seconds = time.perf_counter() - step_started
@@ -198,12 +220,14 @@ def run_lab(
                     on_step(step_report)
                 break
             else:
-                step_report.checks = _run_checks(module, step, ctx, on_aws)
+                step_report.checks = run_checks(module, step, ctx, on_aws)
                 failed = [c for c in step_report.checks if not c.ok and not c.skipped]
                 step_report.status = "failed" if failed else "passed"
             step_report.seconds = time.perf_counter() - step_started
             if on_step:
                 on_step(step_report)
+            if step.id == stop_after:
+                break
     except KeyboardInterrupt:
         report.interrupted = True
     finally:

@@ -618,3 +618,7 @@ def _offline_target(settings):
 from .exam_command import exam as _exam_command  # noqa: E402 - defined apart, registered here
 
 main.add_command(_exam_command)
+
+from .selftest import selftest  # noqa: E402 - its own module; registered last (it imports the helpers above)
+
+main.add_command(selftest)

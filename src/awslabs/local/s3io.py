@@ -63,11 +63,6 @@ def download_prefix(s3, uri: str, dest: Path) -> list[Path]:
     return paths
 
 
-def read_object(s3, uri: str) -> bytes:
-    bucket, key = split_uri(uri)
-    return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-
-
 def write_object(s3, uri: str, body: bytes, content_type: str | None = None) -> str:
     bucket, key = split_uri(uri)
     extra = {"ContentType": content_type} if content_type else {}

@@ -1,0 +1,135 @@
+"""What lab step code shares: one copy of the helpers labs used to paste into each ``steps.py``.
+
+Labs import only ``awslabs.lab``, ``awslabs.labkit``, ``awslabs.sim``, ``awslabs.local`` (and the
+SageMaker SDK adapter ``awslabs.sagemaker_sdk``), never engine internals such as
+``awslabs.resources``: ``tests/test_labs.py`` enforces it. Everything here takes the lab's
+``ctx`` and uses only ``ctx.client()``, so it behaves the same on moto, a server and real AWS.
+
+Observations: an experiment step (receive a message and watch it come back, read a time series)
+cannot leave its result on the target, so it writes what it saw to a file in the run's output
+folder with ``record(ctx, name, data)``; its checks read that file with ``observed(ctx, name)``
+and judge it. Unlike ``ctx.state``, the file is what the learner keeps and what a later
+``awslabs check`` reads, and a check that reads it fails because the step did not write it — not
+because an in-memory key is missing (the mutation pass tells the two apart, ``awslabs.mutations``).
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .lab import Check
+
+# -- verdict helpers ------------------------------------------------------------------------------
+
+
+def not_run(name: str, verified_by: str = "emulated") -> Check:
+    """A failed check for a step whose effect is not there yet (nothing observed)."""
+    return Check(name, False, "the step has not run yet (nothing observed)", verified_by)
+
+
+def label(ctx, off_aws: str = "simulated") -> str:
+    """``verified_by`` for a fact read from the target on AWS but computed off AWS (a simulator
+    or a local runner stands in for the service on moto and the server)."""
+    return "emulated" if ctx.on_aws else off_aws
+
+
+def error_code(err: BaseException) -> str:
+    """The AWS error code of a botocore ``ClientError`` (``"?"`` for anything else)."""
+    response = getattr(err, "response", None) or {}
+    return response.get("Error", {}).get("Code", "?")
+
+
+# -- observations written by experiment steps ----------------------------------------------------
+
+
+def _observation_path(ctx, name: str):
+    return ctx.output_dir / "observations" / f"{name}.json"
+
+
+def record(ctx, name: str, data: Any) -> None:
+    """Write what an experiment observed to ``<output>/observations/<name>.json``."""
+    path = _observation_path(ctx, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+
+
+def observed(ctx, name: str) -> Any | None:
+    """What ``record`` wrote for ``name`` in this run, or ``None`` if the step did not write it."""
+    path = _observation_path(ctx, name)
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+# -- S3 --------------------------------------------------------------------------------------------
+
+
+def bucket_exists(ctx, bucket: str) -> bool:
+    return bucket in [b["Name"] for b in ctx.client("s3").list_buckets()["Buckets"]]
+
+
+def object_keys(ctx, bucket: str, prefix: str = "") -> list[str]:
+    """Every key under ``prefix``, sorted (all pages); ``[]`` when the bucket does not exist."""
+    if not bucket_exists(ctx, bucket):
+        return []
+    pages = ctx.client("s3").get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+    return sorted(o["Key"] for page in pages for o in page.get("Contents", []))
+
+
+def read_object(ctx, bucket: str, key: str) -> bytes:
+    return ctx.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+
+
+# -- EC2 networking ------------------------------------------------------------------------------
+
+
+def network_by_security_group(ctx, group_name: str) -> tuple[str, list[dict], str]:
+    """``(vpc id, subnets sorted by CIDR, security group id)`` of the lab's network, found through
+    its security group: the group's name is the lab's own (in practice mode every lab's run id is
+    "practice", so a tag would not tell labs apart) and its VPC is the lab's VPC."""
+    from .lab import StepFailed
+
+    ec2 = ctx.client("ec2")
+    groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [group_name]}])["SecurityGroups"]
+    if not groups:
+        raise StepFailed(f"the lab's security group {group_name} does not exist (the network step)")
+    vpc, sg = groups[0]["VpcId"], groups[0]["GroupId"]
+    subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]
+    return vpc, sorted(subnets, key=lambda s: s["CidrBlock"]), sg
+
+
+# -- Application Auto Scaling --------------------------------------------------------------------
+
+
+def scalable_target_id(namespace: str, resource_id: str, dimension: str) -> str:
+    """The ledger id of a scalable target (what ``ctx.track("application-autoscaling:scalable-target", ...)``
+    takes)."""
+    return f"{namespace}|{resource_id}|{dimension}"
+
+
+def deregister_scalable_target(ctx, namespace: str, resource_id: str, dimension: str) -> None:
+    """Delete the target's scaling policies, then the target (what it needs to go away)."""
+    aas = ctx.client("application-autoscaling")
+    policies = aas.describe_scaling_policies(ServiceNamespace=namespace, ResourceId=resource_id,
+                                             ScalableDimension=dimension).get("ScalingPolicies", [])
+    for policy in policies:
+        aas.delete_scaling_policy(PolicyName=policy["PolicyName"], ServiceNamespace=namespace,
+                                  ResourceId=resource_id, ScalableDimension=dimension)
+    targets = aas.describe_scalable_targets(ServiceNamespace=namespace, ResourceIds=[resource_id],
+                                            ScalableDimension=dimension).get("ScalableTargets", [])
+    if targets:
+        aas.deregister_scalable_target(ServiceNamespace=namespace, ResourceId=resource_id,
+                                       ScalableDimension=dimension)
+
+
+# -- Lake Formation ------------------------------------------------------------------------------
+
+
+def lake_formation_permissions(ctx) -> list[dict]:
+    """Every ``PrincipalResourcePermissions`` entry (all pages)."""
+    lf = ctx.client("lakeformation")
+    found, token = [], None
+    while True:
+        page = lf.list_permissions(**({"NextToken": token} if token else {}))
+        found += page.get("PrincipalResourcePermissions", [])
+        token = page.get("NextToken")
+        if not token:
+            return found
