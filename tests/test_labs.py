@@ -67,10 +67,6 @@ def test_lab_passes_against_a_moto_server(lab, moto_server):
 # strict xfail, so fixing one fails the test until it is taken off this list. Every other step
 # must be killed.
 KNOWN_HOLLOW = {
-    ("s3-storage-classes", "invalid_rules"),
-    ("s3-storage-classes", "simulate_timeline"),
-    ("s3-storage-classes", "storage_cost"),
-    ("deepar-forecasting", "validate_dataset"),
     ("deepar-forecasting", "forecast_quantiles"),
     # Not rewritten yet (issue 14 follow-up): their checks read ctx.state the step writes.
     ("cloudtrail-audit", "policy_refusal"),
