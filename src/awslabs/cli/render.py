@@ -9,6 +9,7 @@ import sys
 import click
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 from ..errors import TargetUnavailable
 
