@@ -417,3 +417,36 @@ def test_serve_port_0_prints_the_port_it_got():
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+# -- 8. emr-spark leaves no running instances on the server ------------------------------------------
+def _running_instances(url) -> set[str]:
+    ec2 = _boto(url, "ec2")
+    found = ec2.describe_instances(Filters=[{"Name": "instance-state-name", "Values": ["pending", "running"]}])
+    return {i["InstanceId"] for r in found["Reservations"] for i in r["Instances"]}
+
+
+def _real_labs(env):
+    return {**env, "AWSLABS_LABS_DIR": ""}
+
+
+@pytest.mark.server
+def test_emr_spark_terminates_the_instances_moto_leaves_running(moto_server):
+    before = _running_instances(moto_server)
+    result = awslabs("run", "emr-spark", "--json", env=_real_labs(_server_env(moto_server)))
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr
+    assert _running_instances(moto_server) == before
+
+
+@pytest.mark.server
+def test_sweep_finds_the_instances_of_a_terminated_emr_cluster(moto_server, awslabs_home):
+    before = _running_instances(moto_server)
+    kept = awslabs("run", "emr-spark", "--keep", "--json", env=_real_labs(_server_env(moto_server)))
+    assert kept.returncode == 0, kept.stderr
+    assert len(_running_instances(moto_server) - before) == 6  # the lab terminated both clusters itself
+    (awslabs_home / "ledger.jsonl").unlink()  # only the sweep can find them now
+    swept = awslabs("cleanup", "--sweep", "--lab", "emr-spark", "--yes", "--json",
+                    env=_real_labs(_server_env(moto_server)))
+    assert swept.returncode == 0, swept.stderr
+    assert sum(d["kind"] == "ec2:instance" for d in json.loads(swept.stdout)["deleted"]) == 6
+    assert _running_instances(moto_server) == before
