@@ -516,10 +516,11 @@ def start_server(host: str = "127.0.0.1", port: int = 5000, state_file: str | os
     from moto.core import config as moto_config
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
-    from .targets.moto import MOTO_CONFIG
+    from .targets.moto import MOTO_CONFIG, set_transitions
 
     for service, values in MOTO_CONFIG.items():
         moto_config.default_user_config.setdefault(service, {}).update(values)
+    set_transitions()
     if not 0 <= int(port) <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, not {port}.")
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
