@@ -414,9 +414,12 @@ def test_serve_port_0_prints_the_port_it_got():
         import socket
 
         socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        proc.terminate()  # right after start: used to deadlock the SIGTERM handler
+        assert proc.wait(timeout=20) == 0
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 # -- 8. emr-spark leaves no running instances on the server ------------------------------------------
