@@ -252,7 +252,12 @@ def apply_prepare_targets(ctx):
     glue.create_crawler(Name=_crawler(ctx), Role=role["Role"]["Arn"], DatabaseName="default",
                         Targets={"S3Targets": [{"Path": f"s3://{_bucket(ctx)}/raw/"}]}, Tags=ctx.tags)
     ctx.track("glue:job", _job(ctx))
+    # Two executions (full, light) each start this job and move on (request-response, no .sync):
+    # the first run may still be going when the second starts — on AWS a run lasts a minute, and
+    # on the emulator runs advance only when read — so with Glue's default of one concurrent run
+    # the second start fails with ConcurrentRunsExceededException. Allow both.
     glue.create_job(Name=_job(ctx), Role=role["Role"]["Arn"], MaxCapacity=0.0625, Timeout=5,
+                    ExecutionProperty={"MaxConcurrentRuns": 2},
                     Command={"Name": "pythonshell", "PythonVersion": "3.9",
                              "ScriptLocation": f"s3://{_bucket(ctx)}/scripts/etl.py"}, Tags=ctx.tags)
     for kind in ("training", "notify"):

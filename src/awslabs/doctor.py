@@ -7,7 +7,7 @@ from importlib import metadata
 
 from .errors import AwslabsError
 from .ledger import Ledger
-from .settings import Settings
+from .settings import Settings, check_home
 
 
 def _version(dist: str) -> str:
@@ -53,12 +53,18 @@ def diagnose(settings: Settings) -> tuple[list[dict], bool]:
     except AwslabsError as err:
         ok = False
         add("account", "unknown", "error", str(err))
-    ledger = Ledger.for_home(settings.home)
-    pending = ledger.pending()
-    add("ledger", f"{ledger.path} · {len(pending)} resource(s) pending",
-        "warn" if pending else "ok", "run `awslabs cleanup --all`" if pending else "")
-    for problem in ledger.problems:
-        add("ledger line", problem, "warn", "the line is skipped; fix or delete it")
+    try:
+        check_home(settings.home)
+    except AwslabsError as err:  # every other command refuses to start: say why, and how to fix it
+        add("AWSLABS_HOME", str(settings.home), "error", str(err))
+    else:
+        add("AWSLABS_HOME", str(settings.home), "ok")
+        ledger = Ledger.for_home(settings.home)
+        pending = ledger.pending()
+        add("ledger", f"{ledger.path} · {len(pending)} resource(s) pending",
+            "warn" if pending else "ok", "run `awslabs cleanup --all`" if pending else "")
+        for problem in ledger.problems:
+            add("ledger line", problem, "warn", "the line is skipped; fix or delete it")
     add("versions", f"python {platform.python_version()} · awslabs {_version('awslabs')} · "
         f"boto3 {_version('boto3')} · moto {_version('moto')}", "info")
     return findings, ok

@@ -44,3 +44,12 @@ class TargetUnavailable(AwslabsError):
 
     exit_status = ExitStatus.TARGET_UNAVAILABLE
 
+
+class HomeUnusable(UsageError):
+    """``AWSLABS_HOME`` or the ledger in it cannot be read or written (a file, a directory where
+    the ledger should be, no permission). Diagnosed before any work, so a run never stops midway."""
+
+
+class NotAnAwsEndpoint(TargetUnavailable):
+    """The endpoint answers, but not like AWS (STS GetCallerIdentity fails): nothing could ever
+    have been created there, so ledger entries naming it are cleared as gone."""

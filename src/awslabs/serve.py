@@ -516,13 +516,13 @@ def start_server(host: str = "127.0.0.1", port: int = 5000, state_file: str | os
     from moto.core import config as moto_config
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
-    from .targets.moto import MOTO_CONFIG
+    from .targets.moto import MOTO_CONFIG, set_transitions
 
     for service, values in MOTO_CONFIG.items():
         moto_config.default_user_config.setdefault(service, {}).update(values)
-    # Step Functions executions call Glue/SQS/... at http://localhost:$MOTO_PORT (moto's
-    # settings, default 5000): point them at this server, whatever its port.
-    os.environ["MOTO_PORT"] = str(port)
+    set_transitions()
+    if not 0 <= int(port) <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535, not {port}.")
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     # ThreadedMotoServer reports a bind failure only inside its thread: try the port first.
     with socket.socket() as probe:
@@ -533,6 +533,12 @@ def start_server(host: str = "127.0.0.1", port: int = 5000, state_file: str | os
             probe.bind((host, port))
         except OSError:
             raise TargetUnavailable(f"cannot listen on {host}:{port}: the port is in use; try --port.") from None
+        # Port 0: the system picks a free port now, so MOTO_PORT (below) and what `serve` prints
+        # name the real one.
+        port = probe.getsockname()[1]
+    # Step Functions executions call Glue/SQS/... at http://localhost:$MOTO_PORT (moto's
+    # settings, default 5000): point them at this server, whatever its port.
+    os.environ["MOTO_PORT"] = str(port)
     if state_file is None:
         if reset:
             from moto.moto_api._internal.models import moto_api_backend

@@ -4,15 +4,89 @@ Every key is documented in ``.env.example``. Reading settings never imports boto
 """
 from __future__ import annotations
 
+import difflib
+import json
+import math
 import os
+import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
-from .errors import UsageError
+from .errors import HomeUnusable, UsageError
 
 TARGETS = ("moto", "server", "aws")
 DEFAULT_ENDPOINT = "http://127.0.0.1:5000"  # what `awslabs serve` listens on by default
 DEFAULT_REGION = "us-east-1"
+MAX_TTL_HOURS = 24 * 365  # a year: longer is a typo, and past ~8e7 hours the expiry date overflows
+
+
+@lru_cache(maxsize=1)
+def _partitions() -> list[dict]:
+    """botocore's partition data (regions and each partition's region pattern), read as a file so
+    that reading settings never imports botocore (``awslabs list`` stays fast)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("botocore")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    path = Path(list(spec.submodule_search_locations)[0]) / "data" / "partitions.json"
+    try:
+        return json.loads(path.read_text()).get("partitions", [])
+    except (OSError, ValueError):
+        return []
+
+
+def check_region(region: str, target: str = "moto") -> str:
+    """Return ``region`` if botocore knows it; raise UsageError naming the closest ones otherwise.
+
+    Checked before any work: an unknown region fails deep inside moto (a raw ``KeyError``) or as
+    an HTML 500 from a server, *after* the ledger has recorded the first resource. On the ``aws``
+    target a name that fits a partition's pattern is accepted too (a region newer than botocore)."""
+    partitions = _partitions()
+    known = sorted({r for p in partitions for r in p.get("regions", {}) if re.fullmatch(r"[a-z]+(-[a-z]+)+-\d+", r)})
+    if not known or region in known:
+        return region
+    if target == "aws" and any(re.match(p.get("regionRegex", "^$"), region) for p in partitions):
+        return region
+    spelled = re.sub(r"[\s_]+", "-", region.strip().lower())
+    close = [spelled] if spelled in known else difflib.get_close_matches(spelled, known, n=3, cutoff=0.6)
+    hint = f" Did you mean: {', '.join(close)}?" if close else " Use an AWS region id such as us-east-1."
+    raise UsageError(f"unknown region '{region}' (--region / AWSLABS_REGION).{hint}")
+
+
+def check_ttl(text: str) -> float:
+    try:
+        hours = float(text)
+    except ValueError:
+        hours = math.nan
+    if not math.isfinite(hours) or not 0 < hours <= MAX_TTL_HOURS:
+        raise UsageError(
+            f"AWSLABS_TTL_HOURS must be a number of hours above 0 and at most {MAX_TTL_HOURS}, not '{text}' "
+            "(it sets the awslabs:expires-at tag; the default is 4)."
+        )
+    return hours
+
+
+def check_home(home: Path) -> None:
+    """Raise :class:`HomeUnusable` unless ``home`` is (or can become) a folder awslabs can read and
+    write, with a usable ledger in it. Creates nothing: every command calls this up front, so a
+    run never fails midway, and ``cleanup``/``progress`` never report "nothing" from a home they
+    could not read."""
+    home = Path(home)
+    fix = "set AWSLABS_HOME to a folder you can write to (default ~/.awslabs)."
+    if home.exists() and not home.is_dir():
+        raise HomeUnusable(f"AWSLABS_HOME {home} is not a folder: {fix}")
+    existing = home
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        raise HomeUnusable(f"AWSLABS_HOME {home} cannot be created ({existing} is a file): {fix}")
+    if not os.access(existing, os.R_OK | os.W_OK | os.X_OK):
+        raise HomeUnusable(f"AWSLABS_HOME {home} is not readable and writable by you ({existing}): {fix}")
+    from .ledger import Ledger
+
+    Ledger.for_home(home).check()
 
 
 def _dotenv() -> dict[str, str]:
@@ -65,11 +139,8 @@ class Settings:
             or DEFAULT_REGION
         )
         allowed = _lookup("AWSLABS_ALLOWED_ACCOUNTS", dotenv) or ""
-        ttl = _lookup("AWSLABS_TTL_HOURS", dotenv) or "4"
-        try:
-            ttl_hours = float(ttl)
-        except ValueError:
-            raise UsageError(f"AWSLABS_TTL_HOURS must be a number of hours, not '{ttl}'.") from None
+        check_region(region, target)
+        ttl_hours = check_ttl(_lookup("AWSLABS_TTL_HOURS", dotenv) or "4")
         home = _lookup("AWSLABS_HOME", dotenv)
         return cls(
             target=target,

@@ -25,35 +25,98 @@ EXIT_CODES_HELP = (
 )
 
 
+_json_printed = False  # --json: a document is on stdout already (never print a second one)
+
+
+def _echo_json(data, sort_keys: bool = False) -> None:
+    """Print the one JSON document of a ``--json`` command."""
+    global _json_printed
+    click.echo(json.dumps(data, indent=2, sort_keys=sort_keys))
+    _json_printed = True
+
+
+def _json_error(message: str, status: int) -> None:
+    """``--json`` on an early error: one document saying what and the exit code, so a parser in CI
+    never reads an empty stdout."""
+    if not _json_printed:
+        _echo_json({"error": message, "exit_code": int(status)})
+
+
 def _fail(message: str, status: int) -> None:
     click.echo(f"awslabs: {message}", err=True)
     sys.exit(int(status))
 
 
+def _environment_problem(err: OSError) -> AwslabsError | None:
+    """A file-system or network error that escaped the up-front checks, as the usage (2) or target
+    (4) problem it is: it says what to fix, never "internal error" with exit 1."""
+    from ..errors import TargetUnavailable
+
+    if isinstance(err, ConnectionError):
+        return TargetUnavailable(f"lost the connection ({err}): is the endpoint still running?")
+    if isinstance(err, (PermissionError, FileNotFoundError, IsADirectoryError, NotADirectoryError, FileExistsError)):
+        where = f" {err.filename}" if err.filename else ""
+        return UsageError(f"cannot use{where} ({err.strerror or type(err).__name__}): check AWSLABS_HOME and the paths given.")
+    return None
+
+
 def handle_errors(fn):
-    """Turn library errors, Ctrl-C and unexpected crashes into one line and an exit code."""
+    """Turn library errors, Ctrl-C and unexpected crashes into one line and an exit code (and,
+    with ``--json``, one JSON document ``{"error": ..., "exit_code": N}`` on stdout)."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        as_json = bool(kwargs.get("as_json"))
+
+        def fail(message, status):
+            if as_json:
+                _json_error(message, status)
+            _fail(message, status)
+
         try:
             return fn(*args, **kwargs)
         except AwslabsError as err:
-            _fail(f"error: {err}", err.exit_status)
+            fail(f"error: {err}", err.exit_status)
         except KeyboardInterrupt:
-            _fail("interrupted.", ExitStatus.INTERRUPTED)
+            fail("interrupted.", ExitStatus.INTERRUPTED)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
+        except OSError as err:
+            problem = _environment_problem(err)
+            if problem is None:
+                raise
+            fail(f"error: {problem}", problem.exit_status)
         except Exception as err:  # noqa: BLE001 - last resort: one line, never a traceback
             if os.environ.get("AWSLABS_DEBUG"):
                 raise
             text = str(err).splitlines()[0] if str(err) else ""
-            _fail(
+            fail(
                 f"internal error: {type(err).__name__}: {text} (set AWSLABS_DEBUG=1 for the traceback "
                 "and please report it)",
                 ExitStatus.CHECK_FAILED,
             )
 
     return wrapper
+
+
+class _Main(click.Group):
+    """click reports a bad option itself (exit 2) before any command runs; with ``--json`` that
+    report is also one JSON document on stdout."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        argv = list(sys.argv[1:] if args is None else args)
+        if "--json" not in argv or not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            status = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as err:
+            _json_error(f"error: {err.format_message()}", err.exit_code)
+            err.show()
+            sys.exit(err.exit_code)
+        except click.exceptions.Abort:
+            _json_error("interrupted.", ExitStatus.INTERRUPTED)
+            _fail("interrupted.", ExitStatus.INTERRUPTED)
+        sys.exit(status if isinstance(status, int) else 0)
 
 
 def target_options(fn):
@@ -71,10 +134,15 @@ def target_options(fn):
     return fn
 
 
-def _settings(target=None, endpoint_url=None, region=None):
-    from ..settings import Settings
+def _settings(target=None, endpoint_url=None, region=None, check_home=True):
+    """Settings from flags > environment > .env, and an unusable AWSLABS_HOME diagnosed up front
+    (before anything connects or is created)."""
+    from ..settings import Settings, check_home as home_is_usable
 
-    return Settings.load(target=target, endpoint_url=endpoint_url, region=region)
+    settings = Settings.load(target=target, endpoint_url=endpoint_url, region=region)
+    if check_home:
+        home_is_usable(settings.home)
+    return settings
 
 
 def _catalog():
@@ -87,7 +155,7 @@ def _catalog():
     return catalog
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
 @click.version_option(__version__, prog_name="awslabs")
 def main():
     """Scripted, self-checking, hands-on labs for the AWS machine-learning stack.
@@ -126,7 +194,7 @@ def list_labs(exam, as_json):
             }
             for lab in labs
         ]
-        click.echo(json.dumps(rows, indent=2))
+        _echo_json(rows)
         return
     from .table import lab_list
 
@@ -229,7 +297,7 @@ def run(lab_ids, run_all, target, endpoint_url, region, keep, yes, as_json, prov
             report = interrupted.report
             reports.append(report)
             if as_json:
-                click.echo(json.dumps(_json_reports(reports), indent=2))
+                _echo_json(_json_reports(reports))
             else:
                 render.run_summary(out, report)
             _fail(
@@ -244,7 +312,7 @@ def run(lab_ids, run_all, target, endpoint_url, region, keep, yes, as_json, prov
                for m in not_installed]
     if as_json:
         data = _json_reports(reports) if not skipped else [r.to_dict() for r in reports] + skipped
-        click.echo(json.dumps(data, indent=2))
+        _echo_json(data)
     elif len(reports) + len(skipped) > 1:
         render.overall_summary(out, reports, skipped)
     if any(r.cleanup.leftover for r in reports):
@@ -264,7 +332,8 @@ def _json_reports(reports):
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port; the one it got is printed).")
 @click.option(
     "--state",
     "state_file",
@@ -285,7 +354,16 @@ def serve(host, port, state_file, reset):
 
     if state_file is None:
         state_file = Settings.load().state_file
+    import signal
+    import time
+
+    # A plain flag, not threading.Event: a SIGTERM handler that calls Event.set() while the main
+    # thread is inside Event.wait() holding the same lock deadlocks (measured: `serve` then never
+    # stopped when SIGTERM came right after start). Installed before the server starts and prints.
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     server = start_server(host, port, state_file=state_file or None, reset=reset)
+    port = server.get_host_and_port()[1]  # the port it got (--port 0 asks for any free one)
     if state_file:
         for note in server.state.report.notes:
             click.echo(f"awslabs: {note}", err=True)
@@ -297,13 +375,9 @@ def serve(host, port, state_file, reset):
     click.echo("# e.g.  awslabs run s3-storage-classes --target server")
     sys.stdout.flush()
     click.echo(f"awslabs: moto server listening on {url} (Ctrl-C to stop)", err=True)
-    import signal
-    import threading
-
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        stop.wait()
+        while not stopping:
+            time.sleep(0.2)
     except KeyboardInterrupt:
         pass
     finally:
@@ -312,65 +386,128 @@ def serve(host, port, state_file, reset):
 
 
 @main.command()
-@click.option("--run", "run_id", help="Only the resources of this run id.")
-@click.option("--lab", "lab_id", help="Only the resources of this lab.")
-@click.option("--all", "clean_all", is_flag=True, help="Everything the ledger still lists.")
-@click.option("--sweep", is_flag=True, help="Also find leftovers by awslabs tags and name prefix on the target.")
+@click.option("--run", "run_id", help="Only the resources of this run id (exact).")
+@click.option("--lab", "lab_id", help="Only the resources of this lab (an exact lab id).")
+@click.option("--all", "clean_all", is_flag=True, help="Everything the ledger still lists (runs still in flight are skipped).")
+@click.option("--sweep", is_flag=True, help="Also find leftovers on the target by awslabs tags and names; shows them and asks first.")
+@click.option("--practice", is_flag=True, help="Include practice resources (awslabs-<lab>-practice-…, your own work).")
 @target_options
-@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation on the aws target.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (sweep, and the aws target).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
 @handle_errors
-def cleanup(run_id, lab_id, clean_all, sweep, target, endpoint_url, region, yes, as_json):
+def cleanup(run_id, lab_id, clean_all, sweep, practice, target, endpoint_url, region, yes, as_json):
     """Delete what labs left behind: ledger entries (in dependency order), and with --sweep
-    anything tagged or named by awslabs on the target. Idempotent; safe to repeat."""
+    anything tagged or named by awslabs for exactly the run/lab asked for. Idempotent; safe to
+    repeat. Practice resources and runs still in flight are left alone."""
     if not (run_id or lab_id or clean_all or sweep):
         raise UsageError("say what to clean up: --run ID, --lab LAB, --all, or --sweep.")
+    if clean_all and (run_id or lab_id):
+        raise UsageError("--all means every run and lab: give it alone, or narrow with --run/--lab instead.")
     settings = _settings(target, endpoint_url, region)
-    from ..cleanup import CleanupResult, delete_entries, delete_found
+    from dataclasses import replace
+
+    from ..cleanup import PRACTICE_RUN, CleanupResult, delete_entries, delete_found, live_runs
     from ..cleanup import sweep as find_leftovers
+    from ..errors import NotAnAwsEndpoint, TargetUnavailable
     from ..ledger import Ledger
+    from ..settings import check_region
+    from ..targets import make_target
     from . import render
 
     err = render.stderr()
     ledger = Ledger.for_home(settings.home)
-    entries = ledger.pending(run=run_id, lab=lab_id)
+    recorded = ledger.pending()
     for problem in ledger.problems:
-        err.print(f"[yellow]note:[/] {problem}", markup=True, highlight=False)
+        err.print(f"[yellow]note:[/] {render.escape(problem)}", markup=True, highlight=False)
+    if lab_id:
+        _known_lab(lab_id, {e.lab for e in recorded})
+    entries = [e for e in recorded if (not run_id or e.run == run_id) and (not lab_id or e.lab == lab_id)]
+    if not (practice or run_id == PRACTICE_RUN):
+        entries = [e for e in entries if e.run != PRACTICE_RUN]  # the learner's own work
+    in_flight = live_runs(recorded)
+    for run in sorted(in_flight & {e.run for e in entries}):
+        pid = next(e.pid for e in entries if e.run == run and e.pid)
+        err.print(f"note: skipped run {run}: still running (pid {pid}); it deletes its own resources when it "
+                  "ends. Stop it first to clean it up here.", highlight=False)
+    entries = [e for e in entries if e.run not in in_flight]
     total = CleanupResult()
+    unreachable: dict[str, int] = {}
     groups: dict[tuple, list] = {}
     for entry in entries:
         groups.setdefault((entry.target, entry.endpoint, entry.region), []).append(entry)
-    from dataclasses import replace
-
-    from ..targets import make_target
-
     for (tgt_name, endpoint, entry_region), group in groups.items():
         if tgt_name == "moto":  # in-process state died with its process: nothing to delete
             for entry in group:
                 ledger.record_deleted(entry)
             continue
-        group_settings = replace(
-            settings,
-            target=tgt_name,
-            region=entry_region or settings.region,
-            endpoint_url=endpoint or settings.endpoint_url,
-        )
-        tgt = make_target(group_settings)
+        where = endpoint or f"{tgt_name} {entry_region}"
+        try:
+            check_region(entry_region, tgt_name)
+            tgt = make_target(replace(settings, target=tgt_name, region=entry_region,
+                                      endpoint_url=endpoint or settings.endpoint_url))
+        except (UsageError, NotAnAwsEndpoint) as why:
+            # No create call can have succeeded there (a region that does not exist, an endpoint
+            # that is not AWS): the record is cleared as gone, and said so.
+            for entry in group:
+                ledger.record_deleted(entry)
+                total.notes.append({"kind": entry.kind, "id": entry.id,
+                                    "note": f"never created: {why}; the ledger entry is cleared"})
+            continue
+        except TargetUnavailable as why:
+            unreachable[where] = unreachable.get(where, 0) + len(group)
+            total.leftover += [{"kind": e.kind, "id": e.id, "error": f"could not reach {where}: {why}"} for e in group]
+            continue
         if tgt.name == "aws":
             render.confirm_plan(err, tgt, None, yes, action="delete", entries=group)
         total.merge(delete_entries(tgt, group, ledger))
     if sweep:
         tgt = make_target(settings)
-        found = find_leftovers(tgt, run=run_id, lab=lab_id)
-        if found and tgt.name == "aws":
-            render.confirm_plan(err, tgt, None, yes, action="delete", found=found)
+        found = find_leftovers(tgt, run=run_id, lab=lab_id, include_practice=practice, exclude_runs=in_flight)
+        if found:
+            if tgt.name == "aws":
+                render.confirm_plan(err, tgt, None, yes, action="delete", found=found)
+            else:
+                _confirm_sweep(tgt, found, yes)
         total.merge(delete_found(tgt, found, ledger))
     if as_json:
-        click.echo(json.dumps(total.to_dict(), indent=2))
+        _echo_json(total.to_dict())
     else:
         render.cleanup_result(render.stdout(), total)
+    for where, count in unreachable.items():
+        click.echo(f"awslabs: note: could not reach {where}: {count} resource(s) recorded there were not "
+                   "deleted; start it again and rerun `awslabs cleanup`.", err=True)
     if total.leftover:
         _fail(f"cleanup incomplete: {len(total.leftover)} resource(s) could not be deleted.", ExitStatus.CLEANUP_INCOMPLETE)
+
+
+def _known_lab(lab_id: str, recorded_labs: set[str]) -> None:
+    """``--lab`` must name a lab exactly: one in the catalogue, or one the ledger records."""
+    import difflib
+
+    from ..errors import UnknownLab
+
+    known = {lab.id for lab in _catalog()} | (recorded_labs - {"?"})
+    if lab_id not in known:
+        raise UnknownLab(lab_id, difflib.get_close_matches(lab_id, sorted(known), n=3, cutoff=0.4)
+                         or sorted(k for k in known if k.startswith(lab_id))[:3])
+
+
+def _confirm_sweep(tgt, found, yes: bool) -> None:
+    """The sweep deletes what it finds, not what was recorded: show it, and ask (as the aws
+    target does) unless --yes; without a terminal, refuse rather than guess."""
+    where = tgt.endpoint_url or tgt.name
+    click.echo(f"the sweep found {len(found)} resource(s) on {where} (awslabs tags or names, exact run/lab ids):", err=True)
+    for kind, rid in found:
+        click.echo(f"  delete {kind} {rid}", err=True)
+    if yes:
+        return
+    from ..errors import TargetUnavailable
+
+    if not sys.stdin.isatty() or os.environ.get("CI"):
+        raise TargetUnavailable("refusing to sweep without confirmation: stdin is not a terminal; "
+                                "re-run with --yes if you mean it.")
+    if not click.confirm(f"Delete these {len(found)} resource(s)?", default=False, err=True):
+        raise TargetUnavailable("cancelled: nothing was swept.")
 
 
 @main.command()
@@ -381,14 +518,17 @@ def doctor(target, endpoint_url, region, as_json):
     """Check the setup: target, credentials, account, region, allow-list, server, versions."""
     from ..doctor import diagnose
 
-    settings = _settings(target, endpoint_url, region)
+    settings = _settings(target, endpoint_url, region, check_home=False)  # diagnosed below, as a finding
     findings, ok = diagnose(settings)
     if as_json:
-        click.echo(json.dumps({"ok": ok, "findings": findings}, indent=2))
+        _echo_json({"ok": ok, "findings": findings})
     else:
         from .render import doctor_table, stdout
 
         stdout().print(doctor_table(findings))
+    home = next((f for f in findings if f["what"] == "AWSLABS_HOME" and f["status"] == "error"), None)
+    if home:
+        _fail(f"error: {home['fix']}", ExitStatus.USAGE)
     if not ok:
         fix = next((f["fix"] for f in findings if f.get("fix") and f["status"] == "error"), "")
         _fail(f"the {settings.target} target is not usable: {fix}", ExitStatus.TARGET_UNAVAILABLE)
@@ -433,7 +573,7 @@ def start(lab_id, target, endpoint_url, region, workdir, yes, as_json):
     with render.status(render.stderr(), f"preparing {lab.id}"):
         result = start_lab(lab, tgt, settings, Path(workdir))
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
+        _echo_json(result.to_dict())
     else:
         render.practice_task(render.stdout(), lab, result, tgt)
 
@@ -473,7 +613,7 @@ def check(lab_ids, check_all, target, endpoint_url, region, as_json, junit_file)
         data = [r.to_dict() for r in reports]
         summary = {"labs": len(reports), "passed": sum(r.passed for r in reports),
                    "score": {"passed": sum(r.score[0] for r in reports), "total": sum(r.score[1] for r in reports)}}
-        click.echo(json.dumps(data[0] if len(data) == 1 and not check_all else {"summary": summary, "labs": data}, indent=2))
+        _echo_json(data[0] if len(data) == 1 and not check_all else {"summary": summary, "labs": data})
     elif len(reports) > 1:
         render.practice_summary(out, reports)
     sys.exit(ExitStatus.OK if all(r.passed for r in reports) else ExitStatus.CHECK_FAILED)
@@ -497,7 +637,7 @@ def hint(lab_id, step, target, endpoint_url, region, as_json):
     with render.status(render.stderr(), "preparing the hint"):
         result = next_hint(lab, settings, tgt, step)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
+        _echo_json(result.to_dict())
     else:
         render.practice_hint(render.stdout(), result)
 
@@ -518,7 +658,7 @@ def solution(lab_id, reveal, target, endpoint_url, region, as_json):
 
     result = lab_solution(lab, settings, _offline_target(settings), reveal)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
+        _echo_json(result.to_dict())
     else:
         render.practice_solution(render.stdout(), result)
 
@@ -533,9 +673,8 @@ def solution(lab_id, reveal, target, endpoint_url, region, as_json):
 def progress(as_json, html_file, exam_code):
     """Show your practice progress per target and account: started, score, passed, hints used."""
     from ..practice import Progress
-    from ..settings import Settings
 
-    home = Settings.load().home
+    home = _settings().home
     data = Progress(home)
     if data.problem:
         click.echo(f"awslabs: note: {data.problem}", err=True)
@@ -554,7 +693,7 @@ def progress(as_json, html_file, exam_code):
         click.echo(json.dumps(report, indent=2) if as_json else f"wrote {html_file}")
         return
     if as_json:
-        click.echo(json.dumps(data.data, indent=2, sort_keys=True))
+        _echo_json(data.data, sort_keys=True)
     else:
         from . import render
 

@@ -29,7 +29,8 @@ def exam(exam_code, domain, count, minutes, seed, review, export_dir, line_mode,
     """
     from . import handle_errors
 
-    handle_errors(_exam)(exam_code, domain, count, minutes, seed, review, export_dir, line_mode, as_json)
+    handle_errors(_exam)(exam_code=exam_code, domain=domain, count=count, minutes=minutes, seed=seed, review=review,
+                         export_dir=export_dir, line_mode=line_mode, as_json=as_json)
 
 
 def _exam(exam_code, domain, count, minutes, seed, review, export_dir, line_mode, as_json):
@@ -38,7 +39,6 @@ def _exam(exam_code, domain, count, minutes, seed, review, export_dir, line_mode
     from ..exam import Attempt, load_bank, minutes_for, select
     from ..exam.history import History, attempt_record
     from ..exam.line_ui import render_result, run_line_exam
-    from ..settings import Settings
 
     bank = load_bank(exam_code)
     for problem in bank.problems:
@@ -55,7 +55,9 @@ def _exam(exam_code, domain, count, minutes, seed, review, export_dir, line_mode
         click.echo(json.dumps({"paper": str(paper), "key": str(key), "questions": len(questions)})
                    if as_json else f"wrote {paper}\nwrote {key} (the key: keep it apart)")
         return
-    home = Settings.load().home
+    from . import _settings
+
+    home = _settings().home  # an unusable AWSLABS_HOME is diagnosed before the exam starts
     history = History.load(home)
     for problem in history.problems:
         click.echo(f"awslabs: note: {problem}", err=True)

@@ -230,20 +230,21 @@ def moto_api(ctx, path: str, body: dict) -> bool:
 @contextlib.contextmanager
 def state_progression(ctx, model_name: str, times: int = 1):
     """Make moto's ``model_name`` (e.g. ``glue::job_run``) advance one state every ``times``
-    describe calls instead of jumping to the final state, then restore the default.
+    describe calls instead of jumping to the final state.
 
-    moto's state manager (``/moto-api/state-manager/set-transition``) is process-wide: the
-    transition is unset on exit so other labs see moto's default again."""
+    moto's state manager (``/moto-api/state-manager/set-transition``) is process-wide, shared by
+    every lab running against the same emulator. So the transition is set and **left set**, never
+    unset on exit: unsetting it while another run relies on it (two glue-etl runs overlapping) made
+    that run jump from STARTING to SUCCEEDED and miss RUNNING. Setting the same value again is
+    harmless, and ``awslabs serve`` and the in-process target set ``glue::job_run`` this way from
+    the start (``awslabs.targets.moto.MOTO_TRANSITIONS``), so every lab sees one behaviour
+    whatever ran before it."""
     changed = moto_api(
         ctx,
         "state-manager/set-transition",
         {"model_name": model_name, "transition": {"progression": "manual", "times": times}},
     )
-    try:
-        yield changed
-    finally:
-        if changed:
-            moto_api(ctx, "state-manager/unset-transition", {"model_name": model_name})
+    yield changed
 
 
 # -- Spark steps (EMR) in Spark local mode --------------------------------------------------------

@@ -398,9 +398,14 @@ class SageMakerTrainingRunner:
         run.log_stream = f"{job_name}/{HOST}-{int(run.started_at)}"
         existing = logs.describe_log_groups(logGroupNamePrefix=LOG_GROUP).get("logGroups", [])
         if not any(g["logGroupName"] == LOG_GROUP for g in existing):
-            if self.track:
-                self.track("logs:group", LOG_GROUP)
-            logs.create_log_group(logGroupName=LOG_GROUP)
+            # Not tracked for deletion: this is SageMaker's own log group, shared by every training
+            # job (on AWS the service creates it and keeps it). Deleting it at one run's cleanup
+            # broke the SageMaker labs running beside it ("The specified log group does not
+            # exist"), and on an account it would take other jobs' logs with it.
+            try:
+                logs.create_log_group(logGroupName=LOG_GROUP)
+            except logs.exceptions.ResourceAlreadyExistsException:
+                pass  # another run created it a moment ago
         try:
             logs.create_log_stream(logGroupName=LOG_GROUP, logStreamName=run.log_stream)
         except logs.exceptions.ResourceAlreadyExistsException:

@@ -11,6 +11,10 @@ and buckets last because other resources deliver into them).
 ``@sweeper`` registers a function ``sweep(clients, prefix) -> [(kind, id), ...]`` that finds
 leftovers by name for the types the Resource Groups Tagging API does not list (Kinesis, Kinesis
 Video, EMR, CloudTrail, IAM); ``@arn_kind`` maps an ARN from the tagging API to a kind and id.
+A sweeper may return ``(kind, id, name)`` when the id carries no name (an EC2 instance left by an
+EMR cluster: the cluster's name); otherwise the ``awslabs-…`` name inside the id is used.
+``awslabs.cleanup.sweep`` parses that name into its exact lab and run ids before anything is
+deleted: a prefix match alone never selects a resource.
 
 To add a service: create ``resources/<service>.py`` with its deleters; it is picked up
 automatically.

@@ -22,6 +22,18 @@ _server = None
 _server_url: str | None = None
 _lock = threading.Lock()
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}}
+# moto's state manager is process-wide; these transitions are set once, when an emulator starts
+# (here and in `awslabs serve`), and never unset, so labs running side by side see the same
+# behaviour whatever ran before. A Glue job run advances one state every two reads (STARTING ->
+# RUNNING -> SUCCEEDED, as a poller sees on AWS) instead of jumping to SUCCEEDED at once.
+MOTO_TRANSITIONS = {"glue::job_run": {"progression": "manual", "times": 2}}
+
+
+def set_transitions() -> None:
+    from moto.moto_api import state_manager
+
+    for model_name, transition in MOTO_TRANSITIONS.items():
+        state_manager.set_transition(model_name=model_name, transition=transition)
 
 
 def _start_mock() -> None:
@@ -34,6 +46,7 @@ def _start_mock() -> None:
 
             _mock = mock_aws(config=MOTO_CONFIG)
             _mock.start()
+            set_transitions()
 
 
 def free_port() -> int:

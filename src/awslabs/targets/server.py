@@ -6,7 +6,7 @@ from urllib.parse import urlparse
 
 import boto3
 
-from ..errors import TargetUnavailable
+from ..errors import NotAnAwsEndpoint, TargetUnavailable
 from . import FAKE_CREDENTIALS
 from .base import Target
 
@@ -34,10 +34,8 @@ class ServerTarget(Target):
         self.endpoint_url = settings.endpoint_url.rstrip("/")
         check_reachable(self.endpoint_url)
         self._boto = boto3.session.Session(region_name=self.region, **FAKE_CREDENTIALS)
-        try:
-            self.account = self.client("sts").get_caller_identity()["Account"]
-        except Exception:  # an endpoint without STS: keep the placeholder account id
-            self.account = "000000000000"
+        self.account = answers_like_aws(self.client("sts"), self.endpoint_url)
+
 
     def _session(self):
         return self._boto
@@ -50,3 +48,28 @@ class ServerTarget(Target):
             "AWS_SESSION_TOKEN": FAKE_CREDENTIALS["aws_session_token"],
             "AWS_DEFAULT_REGION": self.region,
         }
+
+
+def answers_like_aws(sts, url: str) -> str:
+    """The account id STS GetCallerIdentity returns at ``url``; raise NotAnAwsEndpoint when it does
+    not answer like AWS. A port that accepts connections is not enough: any web server does, and
+    every create call would then fail (an HTML page is no AWS answer) after the ledger recorded
+    it, while cleanup could never clear the record."""
+    from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, HTTPClientError
+
+    try:
+        account = sts.get_caller_identity().get("Account", "")
+    except (ConnectionError, HTTPClientError) as err:  # down or dropping connections: not "not AWS"
+        raise TargetUnavailable(f"cannot talk to {url} ({err}): is the server still running?") from None
+    except (BotoCoreError, ClientError, ValueError, KeyError) as err:
+        text = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise NotAnAwsEndpoint(
+            f"{url} answers, but not like AWS (STS GetCallerIdentity failed: {text[:120]}): point "
+            "--endpoint-url at a moto server (`awslabs serve`) or another AWS-compatible endpoint."
+        ) from None
+    if not (isinstance(account, str) and account.isdigit() and len(account) == 12):
+        raise NotAnAwsEndpoint(
+            f"{url} answers, but not like AWS (STS returned account {account!r}, not a 12-digit id): "
+            "point --endpoint-url at a moto server (`awslabs serve`)."
+        )
+    return account
