@@ -189,7 +189,7 @@ def task_details(lab: Lab) -> dict[str, dict]:
     path = lab.path / "practice" / "task.toml"
     if not path.exists():
         return {}
-    import tomllib
+    from .catalog import tomllib  # tomllib, or tomli before Python 3.11
 
     return tomllib.loads(path.read_text()).get("steps", {})
 
