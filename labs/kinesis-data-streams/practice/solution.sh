@@ -3,8 +3,9 @@
 # by `awslabs check` on your stream and lease table).
 P=awslabs-kinesis-data-streams-practice
 STREAM=$P-clicks
-# Blob fields (Data) are given as text: the same flag makes the AWS CLI v1 and v2 agree.
-RAW=(--cli-binary-format raw-in-base64-out)
+# Blob fields (Data) are given as text: the AWS CLI v1 sends text as is, v2 expects base64 unless told.
+RAW=()
+if command aws --version 2>&1 | grep -q '^aws-cli/2'; then RAW=(--cli-binary-format raw-in-base64-out); fi
 
 # -- 1. a provisioned stream with 4 shards and an on-demand stream, both tagged
 aws kinesis create-stream --stream-name "$STREAM" --shard-count 4 --stream-mode-details StreamMode=PROVISIONED
