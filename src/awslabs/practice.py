@@ -178,8 +178,11 @@ def objectives(lab: Lab, settings: Settings) -> list[Objective]:
 
 
 def _filled(text: str) -> str:
-    """Practice always runs as run id ``practice``: say so instead of a ``<run id>`` placeholder."""
-    return text.replace("<run id>", PRACTICE_RUN).replace("<run>", PRACTICE_RUN)
+    """Practice always runs as run id ``practice``: say so instead of a ``<run id>`` placeholder
+    (not in ``job-state/runs/<run id>``, where it is a Glue job run's id)."""
+    import re
+
+    return re.sub(r"(?<!runs/)<run( id)?>", PRACTICE_RUN, text)
 
 
 def task_details(lab: Lab) -> dict[str, dict]:
