@@ -25,6 +25,7 @@ import time
 
 from botocore.exceptions import ClientError
 
+from awslabs import judge
 from awslabs.lab import Check, StepFailed, equal, expect
 from awslabs.sim import alarms as sim
 from awslabs.sim import metric_filters
@@ -319,7 +320,7 @@ def check_create_alarms(ctx):
     yield equal("latency alarm: Average ModelLatency above 250 ms in 3 out of 5 one-minute periods",
                 (latency.get("MetricName"), latency.get("Statistic"), latency.get("ComparisonOperator"),
                  latency.get("DatapointsToAlarm"), latency.get("EvaluationPeriods"), latency.get("Period"),
-                 latency.get("Threshold"), latency.get("TreatMissingData")),
+                 latency.get("Threshold"), judge.effective("cloudwatch", "alarm", "TreatMissingData", latency.get("TreatMissingData"))),
                 ("ModelLatency", "Average", "GreaterThanThreshold", 3, 5, 60, 250.0, "missing"))
     yield equal("error alarm: Sum of 5XX errors >= 1 in 2 of 3 minutes, missing data not breaching "
                 "(errors are only reported when they happen)",
@@ -334,6 +335,18 @@ def check_create_alarms(ctx):
                  str([a.get("AlarmActions") for a in (latency, errors)]))
     subs = ctx.client("sns").list_subscriptions_by_topic(TopicArn=_topic_arn(ctx))["Subscriptions"]
     yield equal("the SQS queue is subscribed to the topic", [s["Protocol"] for s in subs], ["sqs"])
+    yield _sns_may_send(ctx)  # moto delivers regardless of the queue policy; AWS does not
+
+
+def _sns_may_send(ctx):
+    sqs = ctx.client("sqs")
+    try:
+        url = sqs.get_queue_url(QueueName=_queue_name(ctx))["QueueUrl"]
+        attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn", "Policy"])["Attributes"]
+    except ClientError:
+        return Check("the topic may send to the queue (its access policy allows it)", False, "the queue does not exist")
+    decision = judge.sns_may_send_to_queue(attrs.get("Policy"), _topic_arn(ctx), attrs["QueueArn"])
+    return Check("the topic may send to the queue (its access policy allows it)", decision.allowed, decision.why, "local")
 
 
 # -- 4. evaluate ----------------------------------------------------------------------------------
@@ -494,11 +507,12 @@ def check_log_metric_filters(ctx):
     group = logs.describe_log_groups(logGroupNamePrefix=_group(ctx))["logGroups"]
     yield equal("log group keeps events for 7 days", [g.get("retentionInDays") for g in group], [7])
     filters = _filters(ctx)
-    found = {name: (f["filterPattern"], f["metricTransformations"][0].get("metricName"),
+    found = {name: (pattern if judge.same_filter_pattern(f["filterPattern"], pattern) else f["filterPattern"],
+                    f["metricTransformations"][0].get("metricName"),
                     f["metricTransformations"][0].get("metricNamespace"),
                     str(f["metricTransformations"][0].get("metricValue")),
                     f["metricTransformations"][0].get("defaultValue"))
-             for name, f in filters.items()}
+             for name, f in filters.items() for pattern in [FILTERS.get(name, ("",))[0]]}  # spacing/quoting free
     expected = {name: (pattern, metric, _log_namespace(ctx), extra["metricValue"], extra.get("defaultValue"))
                 for name, (pattern, metric, extra) in FILTERS.items()}
     yield equal("two metric filters: a JSON pattern (defaultValue 0) and a term pattern (no default)", found, expected)

@@ -13,6 +13,7 @@ import json
 import time
 from pathlib import Path
 
+from awslabs import judge
 from awslabs.lab import StepFailed, equal, expect
 from awslabs.local import jobs
 
@@ -327,8 +328,18 @@ def check_define_triggers(ctx):
             found[kind] = glue.get_trigger(Name=_trigger(ctx, kind))["Trigger"]
         except glue.exceptions.EntityNotFoundException:
             found[kind] = {}
-    yield equal("the nightly trigger is a schedule", (found["nightly"].get("Type"), found["nightly"].get("Schedule")),
-                ("SCHEDULED", "cron(0 2 * * ? *)"))
+    schedule = judge.same_schedule(found["nightly"].get("Schedule"), "cron(0 2 * * ? *)")  # any spelling of 02:00 daily
+    yield expect("the nightly trigger is a schedule (02:00 UTC every day)",
+                 found["nightly"].get("Type") == "SCHEDULED" and schedule, f"{found['nightly'].get('Type')}: {schedule}")
+    yield equal("the nightly trigger starts the ETL job",  # what a trigger starts is the point of it
+                [a.get("JobName") for a in found["nightly"].get("Actions", [])], [_job(ctx)])
+    yield equal("the conditional trigger starts the crawler",
+                [a.get("CrawlerName") for a in found["after-etl"].get("Actions", [])], [_crawler(ctx)])
+    try:
+        paths = [t["Path"].rstrip("/") for t in glue.get_crawler(Name=_crawler(ctx))["Crawler"]["Targets"]["S3Targets"]]
+    except glue.exceptions.EntityNotFoundException:
+        paths = []
+    yield equal("the crawler reads the job's output (processed/sales/)", paths, [f"s3://{_bucket(ctx)}/processed/sales"])
     conditions = found["after-etl"].get("Predicate", {}).get("Conditions", [])
     yield equal("the crawler runs when the job succeeds",
                 [(c.get("JobName"), c.get("State")) for c in conditions], [(_job(ctx), "SUCCEEDED")])

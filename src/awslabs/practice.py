@@ -125,6 +125,8 @@ class Objective:
     status: str = "todo"  # passed | failed | waiting | skipped | todo
     checks: list[Check] = field(default_factory=list)
     note: str = ""
+    details: list[str] = field(default_factory=list)  # values the checks need, beyond the hint
+    files: list[str] = field(default_factory=list)  # data files `start` writes to the work folder
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -135,6 +137,8 @@ class Objective:
             "hint": self.hint,
             "names": self.names,
             "note": self.note,
+            "details": self.details,
+            "files": self.files,
             "checks": [c.to_dict() for c in self.checks],
         }
 
@@ -166,8 +170,31 @@ def objectives(lab: Lab, settings: Settings) -> list[Objective]:
         recorded = ref.get(step.id, {})
         # ids AWS assigns (vpc-…, vol-…) mean nothing to a learner: only awslabs-named resources
         names = list(step.names) or [c["id"] for c in recorded.get("created", []) if "awslabs-" in c["id"]]
-        result.append(Objective(step.id, step.title, role_of(step, recorded), step.hint, names))
+        extra = task_details(lab).get(step.id, {})
+        result.append(Objective(step.id, step.title, role_of(step, recorded), _filled(step.hint), names,
+                                details=[_filled(d) for d in extra.get("details", [])],
+                                files=list(extra.get("files", []))))
     return result
+
+
+def _filled(text: str) -> str:
+    """Practice always runs as run id ``practice``: say so instead of a ``<run id>`` placeholder
+    (not in ``job-state/runs/<run id>``, where it is a Glue job run's id)."""
+    import re
+
+    return re.sub(r"(?<!runs/)<run( id)?>", PRACTICE_RUN, text)
+
+
+def task_details(lab: Lab) -> dict[str, dict]:
+    """``labs/<lab>/practice/task.toml``: per step, the values the checks require that the hint
+    does not carry (``details``: lines shown by `start`) and the data files it needs (``files``:
+    copied from ``practice/files/`` into the work folder by `start`)."""
+    path = lab.path / "practice" / "task.toml"
+    if not path.exists():
+        return {}
+    from .catalog import tomllib  # tomllib, or tomli before Python 3.11
+
+    return tomllib.loads(path.read_text()).get("steps", {})
 
 
 def start(lab: Lab, target, settings: Settings, workdir: Path | None = None) -> StartResult:
@@ -207,6 +234,12 @@ def write_starter_files(lab: Lab, goals: list[Objective], workdir: Path) -> Path
     exercise = lab.path / "exercise"
     if exercise.is_dir():
         shutil.copytree(exercise, folder, dirs_exist_ok=True)
+    for goal in goals:  # the data files a task names (its records, its CSV), beside the learner's work
+        for name in goal.files:
+            source = lab.path / "practice" / "files" / name
+            if source.exists() and not (folder / name).exists():
+                (folder / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, folder / name)
     script = folder / "practice.py"
     if not script.exists():  # never overwrite the learner's work
         lines = [
@@ -224,6 +257,9 @@ def write_starter_files(lab: Lab, goals: list[Objective], workdir: Path) -> Path
             lines += [f"def step_{number}_{goal.step}():", f'    """{goal.title}.', "", f"    Hint: {goal.hint}"]
             if goal.names:
                 lines.append(f"    Names to use: {', '.join(goal.names)}")
+            lines += [f"    {line}" for line in goal.details]
+            if goal.files:
+                lines.append(f"    Data files (in this folder): {', '.join(goal.files)}")
             lines += ['    """', "    # TODO", "", ""]
         lines += ['if __name__ == "__main__":'] + [
             f"    step_{n}_{g.step}()" for n, g in enumerate(tasks, 1)
@@ -409,6 +445,52 @@ def solution(lab: Lab, settings: Settings, target, reveal: bool = False) -> Solu
     return Solution(lab.id, steps)
 
 
+SCRIPT_HEADER = """#!/usr/bin/env bash
+# {title}: the whole practice solution as one script ({lab}).
+# Run it from your work folder (awslabs-practice/{lab}, written by `awslabs start {lab}`):
+#   export AWS_ENDPOINT_URL=http://127.0.0.1:5000     # against `awslabs serve`; unset it for AWS
+#   bash solution.sh && awslabs check {lab}
+set -euo pipefail
+export AWS_DEFAULT_REGION="${{AWS_DEFAULT_REGION:-{region}}}"
+export AWS_PAGER=""
+# Every AWS CLI call below goes to $AWS_ENDPOINT_URL when it is set (the AWS CLI v1 does not read
+# that variable for every service, so it is passed as --endpoint-url explicitly).
+aws() {{ if [ -n "${{AWS_ENDPOINT_URL:-}}" ]; then command aws --endpoint-url "$AWS_ENDPOINT_URL" "$@"; else command aws "$@"; fi; }}
+# The Python parts (python3 - <<'EOF' … EOF) use boto3, which reads AWS_ENDPOINT_URL itself.
+"""
+
+
+def script_path(lab: Lab) -> Path:
+    """A lab's hand-written practice solution: ``labs/<lab>/practice/solution.sh``."""
+    return lab.path / "practice" / "solution.sh"
+
+
+def solution_script(lab: Lab, settings: Settings, target=None, reveal: bool = False) -> str:
+    """The whole solution as ONE runnable bash script written for a learner: the lab's own
+    ``practice/solution.sh`` (ids captured into shell variables, files from the work folder, SDK
+    steps as ``python - <<'EOF'`` blocks), after a header that points every AWS CLI call at
+    ``$AWS_ENDPOINT_URL``. A lab without one gets the commands of its recorded reference run,
+    marked as such: those may carry ids of the recorded run and are not promised to run."""
+    if target is not None:
+        solution(lab, settings, target, reveal)  # the same gate as the other forms
+    header = SCRIPT_HEADER.format(title=lab.title, lab=lab.id, region=settings.region)
+    path = script_path(lab)
+    if path.exists():
+        body = path.read_text()
+        if body.startswith("#!"):
+            body = body.split("\n", 1)[1]
+        return header + body
+    lines = ["", "# NOTE: no hand-written script for this lab yet; these are the commands of the recorded",
+             "# reference run (ids and files of that run may need replacing by yours).", ""]
+    ref = load_reference(lab, settings)["steps"]
+    for number, goal in enumerate([g for g in objectives(lab, settings) if g.role == "task"], 1):
+        lines.append(f"# -- {number}. {goal.title} ({goal.step})")
+        for call in writes(ref.get(goal.step, {})):
+            lines.append(cli_command(call["service"], call["operation"], call["params"]))
+        lines.append("")
+    return header + "\n".join(lines)
+
+
 # -- reset ----------------------------------------------------------------------------------------
 def reset(lab: Lab, target, settings: Settings, delete_resources: bool = True):
     """Forget progress and practice state; delete what start/check created and everything the
@@ -436,6 +518,79 @@ def reset(lab: Lab, target, settings: Settings, delete_resources: bool = True):
     progress.data.get(target_key(target), {}).pop(lab.id, None)
     progress.save()
     return result
+
+
+# -- declared variants: other valid ways and near misses ---------------------------------------------
+@dataclass
+class Variant:
+    """One way a learner may do an objective: ``accept`` (another valid way: it must pass) or
+    ``reject`` (a near miss: it must fail, and a failing check's name or message must contain
+    ``fix``, the word that tells the learner what to change). ``build(ctx)`` does the learner's
+    work for that objective on the target; the objectives before it are done the reference way.
+    ``known_gap`` marks a near miss the checks do not catch yet (reported, not hidden)."""
+
+    step: str
+    verdict: str  # accept | reject
+    why: str
+    build: Any
+    fix: str = ""
+    known_gap: str = ""
+
+
+def accept(step: str, why: str, build) -> Variant:
+    return Variant(step, "accept", why, build)
+
+
+def reject(step: str, why: str, build, fix: str, known_gap: str = "") -> Variant:
+    return Variant(step, "reject", why, build, fix, known_gap)
+
+
+def tweak(ctx: LabContext, service: str, operation: str, change, apply) -> None:
+    """Do ``apply(ctx)`` (the reference way) with each ``operation`` call's parameters changed by
+    ``change(params)`` first: the compact way to declare "the same, but …" variants."""
+    client = ctx.client(service)
+
+    def handler(params, **_):
+        change(params)
+
+    event = f"provide-client-params.{client.meta.service_model.endpoint_prefix}.{operation}"
+    client.meta.events.register(event, handler)
+    try:
+        apply(ctx)
+    finally:
+        client.meta.events.unregister(event, handler)
+
+
+def variants(lab: Lab) -> list[Variant]:
+    """The lab's declared variants (``labs/<lab>/practice/variants.py``, a list ``VARIANTS``)."""
+    path = lab.path / "practice" / "variants.py"
+    if not path.exists():
+        return []
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"awslabs_variants_{lab.id.replace('-', '_')}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(module.VARIANTS)
+
+
+def try_variant(lab: Lab, variant: Variant, target, settings: Settings) -> list[Check]:
+    """start → the reference way for the tasks before ``variant.step`` → the variant → the checks of
+    that one objective (no auto steps: they would act on the variant's result)."""
+    from .runner import _run_checks
+
+    reset(lab, target, settings)
+    start(lab, target, settings)
+    module = lab.load_steps()
+    learner = LabContext(lab, target, Ledger(None), PRACTICE_RUN, settings.ttl_hours, settings.home)
+    for goal in objectives(lab, settings):
+        if goal.step == variant.step:
+            break
+        if goal.role == "task":
+            getattr(module, f"apply_{goal.step}")(learner)
+    variant.build(learner)
+    ctx = _context(lab, target, settings)
+    return _run_checks(module, lab.step(variant.step), ctx, on_aws=False)
 
 
 # -- self-test of the content -----------------------------------------------------------------------

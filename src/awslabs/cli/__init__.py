@@ -647,15 +647,25 @@ def hint(lab_id, step, target, endpoint_url, region, as_json):
 @click.option("--reveal", is_flag=True, help="Show it even though you have not passed the lab yet.")
 @target_options
 @click.option("--json", "as_json", is_flag=True, help="Print the solution as one JSON document.")
+@click.option("--format", "fmt", type=click.Choice(["text", "sh"]), default="text", show_default=True,
+              help="sh: the whole solution as one runnable bash script (AWS CLI, Python parts as heredocs).")
 @handle_errors
-def solution(lab_id, reveal, target, endpoint_url, region, as_json):
+def solution(lab_id, reveal, target, endpoint_url, region, as_json, fmt):
     """Show the reference solution: each step as runnable Python (the lab's own code) and as AWS
-    CLI commands. Shown once you have passed the lab, or with --reveal."""
+    CLI commands. Shown once you have passed the lab, or with --reveal. `--format sh` prints one
+    bash script to run from the work folder: `awslabs solution LAB --reveal --format sh > solution.sh`."""
     lab = _catalog().get(lab_id)
     settings = _practice_settings(target, endpoint_url, region)
     from ..practice import solution as lab_solution
     from . import render
 
+    if fmt == "sh":
+        if as_json:
+            raise UsageError("--format sh prints a script; leave out --json.")
+        from ..practice import solution_script
+
+        click.echo(solution_script(lab, settings, _offline_target(settings), reveal), nl=False)
+        return
     result = lab_solution(lab, settings, _offline_target(settings), reveal)
     if as_json:
         _echo_json(result.to_dict())

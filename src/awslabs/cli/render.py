@@ -196,6 +196,10 @@ def practice_task(console: Console, lab, result, target) -> None:
             console.print(f"    {escape(goal.hint)}")
             if goal.names:
                 console.print(f"    names to use: [cyan]{escape(', '.join(goal.names))}[/]")
+            for line in goal.details:
+                console.print(f"    · {escape(line)}")
+            if goal.files:
+                console.print(f"    data files (in your work folder): [cyan]{escape(', '.join(goal.files))}[/]")
         else:
             console.print(f" ·  {escape(goal.title)} [dim]— {ROLE_TEXT.get(goal.role, goal.role)}[/]")
     if result.workdir:

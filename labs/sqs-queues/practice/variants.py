@@ -1,0 +1,62 @@
+"""sqs-queues: other valid ways (must pass) and near misses (must fail saying what to fix)."""
+import json
+
+from awslabs.practice import accept, reject, tweak
+
+
+def _steps():
+    from awslabs.catalog import Catalog
+
+    return Catalog().get("sqs-queues").load_steps()
+
+
+def _create(suffix, change_attributes, apply):
+    def change(params):
+        if params.get("QueueName", "").split("-practice-")[-1] == suffix:
+            change_attributes(params.setdefault("Attributes", {}))
+    return lambda ctx: tweak(ctx, "sqs", "CreateQueue", change, getattr(_steps(), apply))
+
+
+def _dedup_later(ctx):
+    """FIFO created without content deduplication, then switched on: the same queue in the end."""
+    def change(params):
+        params.get("Attributes", {}).pop("ContentBasedDeduplication", None)
+    tweak(ctx, "sqs", "CreateQueue", change, _steps().apply_create_queues)
+    sqs = ctx.client("sqs")
+    url = sqs.get_queue_url(QueueName=ctx.name("orders", max_len=75) + ".fifo")["QueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"ContentBasedDeduplication": "true"})
+
+
+def _redrive(count):
+    def change(attributes):
+        policy = json.loads(attributes["RedrivePolicy"])
+        policy["maxReceiveCount"] = count
+        attributes["RedrivePolicy"] = json.dumps(policy)
+    return _create("work", change, "apply_dead_letter_queue")
+
+
+def _one_by_one(ctx):
+    sqs = ctx.client("sqs")
+    url = sqs.create_queue(QueueName=ctx.name("batch", max_len=80))["QueueUrl"]
+    for i in range(10):
+        sqs.send_message(QueueUrl=url, MessageBody=f"event {i}")
+
+
+VARIANTS = [
+    accept("create_queues", "content deduplication switched on after creating the FIFO queue", _dedup_later),
+    reject("create_queues", "FIFO queue without content deduplication",
+           _create("orders.fifo", lambda a: a.pop("ContentBasedDeduplication", None), "apply_create_queues"),
+           fix="deduplicates by content"),
+    accept("dead_letter_queue", "maxReceiveCount as a JSON number instead of a string", _redrive(2)),
+    reject("dead_letter_queue", "maxReceiveCount 3 instead of 2", _redrive(3), fix="after 2 receives"),
+    reject("dead_letter_queue", "the DLQ left at the default 4-day retention",
+           _create("dlq", lambda a: a.pop("MessageRetentionPeriod", None), "apply_dead_letter_queue"), fix="14 days"),
+    accept("long_polling", "the wait time given as a number-like string with the CLI's shorthand",
+           _create("poll", lambda a: a.update(ReceiveMessageWaitTimeSeconds="5"), "apply_long_polling")),
+    reject("long_polling", "20 s instead of 5 s", _create("poll", lambda a: a.update(ReceiveMessageWaitTimeSeconds="20"),
+                                                        "apply_long_polling"), fix="5 s"),
+    reject("delay_queue", "DelaySeconds left at the default 0", _create("delayed", lambda a: a.pop("DelaySeconds"),
+                                                                      "apply_delay_queue"), fix="1 s"),
+    reject("batch_limits", "ten single SendMessage calls: not a batch", _one_by_one, fix="batch",
+           known_gap="the check counts 10 messages; one batch vs ten sends is not observable on the queue"),
+]
