@@ -67,12 +67,29 @@ def test_keys_are_balanced():
     assert max(letters.values()) <= 0.4 * len(single), letters
     longest = sum(1 for q in single if len(q.option(q.answer[0]).text) > max(
         len(o.text) for o in q.options if o.key != q.answer[0]))
-    assert longest <= 0.5 * len(single), f"the key is the longest option in {longest}/{len(single)}"
+    assert longest <= 0.4 * len(single), f"the key is the longest option in {longest}/{len(single)}"
+
+
+def test_evidence_names_are_unique_and_evidence_questions_give_values():
+    """Two topic modules may not register the same name (the second would silently replace the
+    first), and every option of an evidence-backed question says what value it stands for."""
+    from awslabs.exam import evidence
+
+    evidence._load_topic_modules()
+    assert evidence.DUPLICATES == []
+    for q in ALL:
+        if q.evidence:
+            assert q.evidence in evidence.EVIDENCE, f"{q.id}: unknown evidence {q.evidence}"
+            if q.type in ("single", "ordering"):
+                assert all(o.value is not None for o in q.options), f"{q.id}: an option has no value"
+            values = [o.value for o in q.options if o.value is not None]
+            assert len(values) == len(set(values)), f"{q.id}: two options carry the same value"
 
 
 @pytest.mark.parametrize("question", [q for q in ALL if q.evidence], ids=lambda q: q.id)
 def test_every_evidence_backed_key_is_what_the_evidence_computes(question):
-    assert computed_key(question) == sorted(question.answer) if question.type != "ordering" else list(question.answer)
+    expected = list(question.answer) if question.type == "ordering" else sorted(question.answer)
+    assert computed_key(question) == expected
 
 
 def test_bank_size_against_the_target():

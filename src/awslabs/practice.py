@@ -577,7 +577,7 @@ def variants(lab: Lab) -> list[Variant]:
 def try_variant(lab: Lab, variant: Variant, target, settings: Settings) -> list[Check]:
     """start → the reference way for the tasks before ``variant.step`` → the variant → the checks of
     that one objective (no auto steps: they would act on the variant's result)."""
-    from .runner import _run_checks
+    from .runner import run_checks
 
     reset(lab, target, settings)
     start(lab, target, settings)
@@ -590,7 +590,7 @@ def try_variant(lab: Lab, variant: Variant, target, settings: Settings) -> list[
             getattr(module, f"apply_{goal.step}")(learner)
     variant.build(learner)
     ctx = _context(lab, target, settings)
-    return _run_checks(module, lab.step(variant.step), ctx, on_aws=False)
+    return run_checks(module, lab.step(variant.step), ctx, on_aws=False)
 
 
 # -- self-test of the content -----------------------------------------------------------------------

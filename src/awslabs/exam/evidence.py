@@ -1,7 +1,7 @@
 """Evidence: functions that compute a question's key with awslabs's own simulators and local
 runners, the same code the labs use. A question names one (``evidence = "name"``) with its inputs
 (``params``); each option that can be the answer carries the ``value`` the function would return.
-``tests/test_exam_bank.py`` fails when the computed key and the written ``answer`` disagree — so
+``tests/test_exam.py`` fails when the computed key and the written ``answer`` disagree — so
 a key is an executable fact, not an opinion, and a simulator fix that changes a fact shows up as a
 failing question.
 
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 EVIDENCE: dict[str, Callable] = {}
+DUPLICATES: list[str] = []  # names registered twice (tests/test_exam.py requires none)
 _loaded = False
 
 
@@ -30,6 +31,8 @@ def _load_topic_modules() -> None:
 
 
 def evidence(fn: Callable) -> Callable:
+    if fn.__name__ in EVIDENCE and EVIDENCE[fn.__name__] is not fn:
+        DUPLICATES.append(f"{fn.__module__}.{fn.__name__}")
     EVIDENCE[fn.__name__] = fn
     return fn
 
