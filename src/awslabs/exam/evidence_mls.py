@@ -95,17 +95,6 @@ def training_source_least_s3_reads(q) -> set[str]:
     return {best.key}
 
 
-# -- streaming (awslabs.sim.streaming_compare) -------------------------------------------------
-@evidence
-def msk_serverless_partitions(q) -> set[str]:
-    """Partitions an MSK Serverless topic needs for an ingress rate read by N consumer groups
-    (5 MBps in and 10 MBps out per partition)."""
-    from ..sim.streaming_compare import kinesis_vs_msk_serverless
-
-    sizing = kinesis_vs_msk_serverless(float(q.params["ingress_mb_s"]), int(q.params["consumers"]))
-    return {str(sizing["msk_serverless_partitions"])}
-
-
 # -- DeepAR input (awslabs.sim.deepar_format) -----------------------------------------------------
 @evidence
 def deepar_records_invalid(q) -> set[str]:
@@ -177,16 +166,6 @@ def roc_auc_of_scores(q) -> set[str]:
 
     y, s = _labels_and_scores(q.params)
     return {f"{roc_auc(y, s):.{int(q.params.get('digits', 2))}f}"}
-
-
-@evidence
-def best_f1_threshold(q) -> set[str]:
-    """Of candidate thresholds, the one with the highest F1."""
-    from ..local.classification_metrics import threshold_table
-
-    y, s = _labels_and_scores(q.params)
-    rows = threshold_table(y, s, [float(t) for t in q.params["thresholds"]])
-    return {f"{max(rows, key=lambda r: r.f1).threshold:g}"}
 
 
 # -- data preparation and exploration (numpy, scikit-learn) ---------------------------------------
