@@ -257,3 +257,48 @@ def test_export_writes_a_paper_and_a_separate_key(tmp_path):
     assert all(" ".join(q.stem.split())[:40] in " ".join(paper.split()) for q in questions)
     assert all(q.id in key for q in questions) and not any(q.id in paper for q in questions)
     assert all(o.why not in paper for q in questions for o in q.options)
+
+
+# -- full exams end to end ------------------------------------------------------------------------
+@pytest.mark.parametrize("code", EXAMS)
+def test_a_full_exam_runs_end_to_end_in_line_mode(code, tmp_path):
+    bank = BANKS[code]
+    questions = select(bank, seed=11)
+    assert len(questions) == 65
+    answers = [",".join(q.answer) for q in questions]
+    done = cli("exam", "--exam", code, "--seed", "11", "--json", stdin="\n".join(answers + ["s", "y"]) + "\n",
+               env={"AWSLABS_HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert (result["total"], result["correct"], result["scaled_score"], result["passed"]) == (65, 65, 1000, True)
+    guide = load_guide(code)
+    assert [d["total"] for d in result["domains"]] == list(allocate(guide, {d.id: 99 for d in guide.domains}, 65).values())
+
+
+@pytest.mark.parametrize("code", EXAMS)
+def test_a_full_exam_runs_end_to_end_in_the_tui(code):
+    from awslabs.exam.tui import ExamApp
+
+    bank = BANKS[code]
+    attempt = Attempt(bank.guide, select(bank, seed=5), minutes=minutes_for(bank.guide, 65))
+
+    async def drive():
+        app = ExamApp(attempt)
+        async with app.run_test() as pilot:
+            for q in attempt.questions:
+                if q.type in ("single", "multiple"):
+                    for key in q.answer:
+                        await pilot.press(key.lower())
+                else:  # typed answers: focus the input, type, Enter
+                    app.set_focus(app.query_one("#typed"))
+                    await pilot.press(*",".join(q.answer).lower())
+                    await pilot.press("enter")
+                await pilot.press("right")
+            await pilot.press("s")
+            await pilot.press("y")
+            await pilot.pause()
+        return app.return_value
+
+    assert asyncio.run(drive()) == "submitted"
+    result = attempt.submit()
+    assert (result.total, result.correct, result.passed) == (65, 65, True)
