@@ -111,7 +111,8 @@ def run_labs(python: Path, labs: list[str], target: str, home: Path, endpoint: s
         leftover = r.get("cleanup", {}).get("leftover") or []
         if leftover:
             failed.append(f"cleanup left {len(leftover)}")
-        result[r["lab"]] = "; ".join(failed) if failed else "ok"
+        # one line per lab: an emulator's HTML error page would otherwise fill the screen
+        result[r["lab"]] = "; ".join(" ".join(f.split())[:200] for f in failed) if failed else "ok"
     return result
 
 
