@@ -44,7 +44,8 @@ cat > lifecycle.json <<'JSON'
   {"ID": "housekeeping", "Status": "Enabled", "Filter": {"Prefix": ""},
    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
    "Expiration": {"ExpiredObjectDeleteMarker": true}},
-  {"ID": "expire-tmp", "Status": "Enabled", "Filter": {"Prefix": "tmp/"}, "Expiration": {"Days": 7}}
+  {"ID": "expire-tmp", "Status": "Enabled", "Filter": {"Prefix": "tmp/"}, "Expiration": {"Days": 7},
+   "NoncurrentVersionExpiration": {"NoncurrentDays": 1}}
 ]}
 JSON
 aws s3api put-bucket-lifecycle-configuration --bucket "$BUCKET" --lifecycle-configuration file://lifecycle.json
