@@ -144,7 +144,8 @@ def _model_packages(ctx) -> list[dict]:
 
 
 # --------------------------------------------------------------------------- the SDK pipeline
-def build_pipeline(ctx, threshold_default=DEFAULT_THRESHOLD, cache=True, approval=APPROVAL, code_dir=CODE):
+def build_pipeline(ctx, threshold_default=DEFAULT_THRESHOLD, cache=True, approval=APPROVAL, code_dir=CODE,
+                   expire=CACHE_EXPIRE):
     """The pipeline, defined with the SageMaker Python SDK 3.x under a PipelineSession."""
     from awslabs.sagemaker_sdk import pipeline_session
 
@@ -164,6 +165,7 @@ def build_pipeline(ctx, threshold_default=DEFAULT_THRESHOLD, cache=True, approva
     from sagemaker.serve.model_builder import ModelBuilder
     from sagemaker.train import ModelTrainer
 
+    _quiet()  # after the imports: the SDK sets its loggers' levels when they are imported
     role = _role_arn(ctx)
     image = image_uris.retrieve("sklearn", region=ctx.region, version=SKLEARN_VERSION)  # offline lookup
     threshold = ParameterFloat(name=THRESHOLD_PARAMETER, default_value=threshold_default)
@@ -185,7 +187,7 @@ def build_pipeline(ctx, threshold_default=DEFAULT_THRESHOLD, cache=True, approva
         step_args=processor("preprocess").run(
             code=str(Path(code_dir) / "preprocess.py"), inputs=[s3_in("raw", _uri(ctx, "raw/"), "raw")],
             outputs=[s3_out("train", "prepared/train"), s3_out("test", "prepared/test")]),
-        cache_config=CacheConfig(enable_caching=True, expire_after=CACHE_EXPIRE) if cache else None)
+        cache_config=CacheConfig(enable_caching=True, expire_after=expire) if cache else None)
     trainer = ModelTrainer(
         sagemaker_session=session, role=role, training_image=image, base_job_name="train",
         source_code=SourceCode(source_dir=str(Path(code_dir) / "train"), entry_script="train.py"),
@@ -220,7 +222,7 @@ def _quiet():
     """The SDK logs at INFO/WARNING on every call (step code never prints)."""
     import logging
 
-    for name in ("sagemaker", "sagemaker.core", "sagemaker.mlops", "sagemaker.serve", "sagemaker.config"):
+    for name in ["sagemaker", *[n for n in logging.root.manager.loggerDict if n.startswith("sagemaker")]]:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
