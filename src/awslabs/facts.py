@@ -226,6 +226,22 @@ FACTS: tuple[Fact, ...] = (
        status="not confirmed",
        changed="AWS's certification page is not in the stored docs; third-party pages (2026) give the date",
        more=("https://docs.aws.amazon.com/aws-certification/latest/machine-learning-specialty-01/machine-learning-specialty-01.html",)),
+    # -- sagemaker-pipelines -----------------------------------------------------------------------
+    _f("pipelines.cache_key_processing", ("AppSpecification", "Environment", "ProcessingInputs"),
+       "A cached processing step is reused only when its AppSpecification, Environment and ProcessingInputs "
+       "are unchanged (training: AlgorithmSpecification, CheckpointConfig, DebugHookConfig, "
+       "DebugRuleConfigurations, Environment, HyperParameters, InputDataConfig)",
+       "https://docs.aws.amazon.com/sagemaker/latest/dg/pipelines-default-keys.html", ("sagemaker-pipelines",),
+       ("AppSpecification, Environment, ProcessingInputs",), used_by=("awslabs.local.pipelines.CACHE_KEYS",),
+       read="2026-12-06"),
+    _f("pipelines.cache_expire_after", "ISO 8601 duration",
+       "CacheConfig's ExpireAfter is an ISO 8601 duration; only a previous successful run within it is reused",
+       "https://docs.aws.amazon.com/sagemaker/latest/dg/pipelines-caching-enabling.html", ("sagemaker-pipelines",),
+       ("ISO 8601 duration",), used_by=("awslabs.local.pipelines.parse_duration",), read="2026-12-06"),
+    _f("sagemaker.model_approval_statuses", ("PendingManualApproval", "Approved", "Rejected"),
+       "A model package version's ModelApprovalStatus is PendingManualApproval, Approved or Rejected",
+       "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ModelPackageSummary.html",
+       ("sagemaker-pipelines",), ("`PendingManualApproval`, `Approved` or `Rejected`",), read="2026-12-06"),
 )
 
 BY_ID: dict[str, Fact] = {fact.id: fact for fact in FACTS}

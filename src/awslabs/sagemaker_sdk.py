@@ -169,6 +169,25 @@ def sdk_session(ctx, default_bucket: str):
     return session
 
 
+def pipeline_session(ctx, default_bucket: str):
+    """A ``PipelineSession`` for the lab's target (SageMaker Pipelines): under it, ``processor.run``,
+    ``trainer.train`` and ``ModelBuilder.register`` start nothing and return step arguments. Same
+    workarounds as ``sdk_session`` (environment, empty dicts dropped, config validated once)."""
+    require_sdk()
+    prepare_environment(ctx.on_aws)
+    # The pipeline classes import sagemaker.ai_registry, whose AIRHub class makes a
+    # boto3.client("sagemaker") at import time (sagemaker 3.27): without a default region that
+    # raises NoRegionError. The client is never used by the lab; the region only lets it be built.
+    os.environ.setdefault("AWS_DEFAULT_REGION", ctx.region)
+    boto_session = boto3_session_for(ctx.target)
+    boto_session.events.register("after-call.sagemaker", lambda parsed=None, **kw: _drop_empty_dicts(parsed))
+    from sagemaker.core.workflow.pipeline_context import PipelineSession
+
+    with _lock:
+        _memoise_config_validation()
+    return PipelineSession(boto_session=boto_session, default_bucket=default_bucket)
+
+
 def captured_requests(session) -> dict[str, dict]:
     """``CreateTrainingJob`` requests sent through ``session``, by job name."""
     return getattr(session, "_awslabs_captured", {})
@@ -180,4 +199,4 @@ def base_job_name(ctx, stem: str) -> str:
     return ctx.name(stem, max_len=48)
 
 
-__all__ = ["require_sdk", "sdk_session", "boto3_session_for", "prepare_environment", "captured_requests", "base_job_name"]
+__all__ = ["require_sdk", "sdk_session", "pipeline_session", "boto3_session_for", "prepare_environment", "captured_requests", "base_job_name"]
