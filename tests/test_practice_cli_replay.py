@@ -47,8 +47,6 @@ NOT_YET = {
     "msk-kafka": "no hand-written script: subnet ids of the recorded run are baked in",
     "sagemaker-endpoints": "no hand-written script: SageMaker SDK steps and model artefacts",
     "sagemaker-training": "no hand-written script: SageMaker SDK steps",
-    "sagemaker-pipelines": "hand-written script, but its SDK block runs `python3` from the replay's AWS CLI env "
-                           "(first on PATH), which has no SageMaker SDK: ModuleNotFoundError 'sagemaker'",
     "step-functions-pipeline": "no hand-written script yet",
 }
 LABS = [lab.id for lab in Catalog()]
