@@ -76,10 +76,17 @@ def replay(lab_id: str, workroot: Path, script_timeout: float = 900) -> Replay:
     workroot.mkdir(parents=True, exist_ok=True)
     bindir = workroot / "bin"  # `aws` from the awscli env, `python3` = the interpreter with boto3
     bindir.mkdir(exist_ok=True)
-    for name, real in (("aws", env_dir / "bin" / "aws"), ("python3", Path(sys.executable)), ("python", Path(sys.executable))):
-        link = bindir / name
-        if not link.exists():
-            link.symlink_to(real)
+    link = bindir / "aws"
+    if not link.exists():
+        link.symlink_to(env_dir / "bin" / "aws")
+    # python3/python run *this* interpreter: a wrapper, not a symlink — a venv's python reached
+    # through a symlink in another folder does not find its pyvenv.cfg and starts as the base
+    # interpreter, without the venv's packages (awslabs among them)
+    for name in ("python3", "python"):
+        wrapper = bindir / name
+        if not wrapper.exists():
+            wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+            wrapper.chmod(0o755)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWSLABS_", "AWS_"))}
