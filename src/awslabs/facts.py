@@ -242,6 +242,42 @@ FACTS: tuple[Fact, ...] = (
        "A model package version's ModelApprovalStatus is PendingManualApproval, Approved or Rejected",
        "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ModelPackageSummary.html",
        ("sagemaker-pipelines",), ("`PendingManualApproval`, `Approved` or `Rejected`",), read="2026-12-06"),
+
+    # -- feature-store --
+    _f("featurestore.offline_layout",
+       "<S3Uri>/<account>/sagemaker/<region>/offline-store/<group>-<creation time>/data/year=/month=/day=/hour=/",
+       "The offline store (Glue table format) writes Parquet under <S3Uri>/<account-id>/sagemaker/<region>/"
+       "offline-store/<feature-group>-<creation-time>/data/, in hourly partitions year=/month=/day=/hour= of the "
+       "record's event time; the partitioning is not configurable",
+       "https://docs.aws.amazon.com/sagemaker/latest/dg/feature-store-offline.html", ("feature-store",),
+       ("/sagemaker/<region>/offline-store/", "year=/month=/day=/hour="),
+       used_by=("awslabs.local.feature_store.LocalFeatureStore.create_feature_group",
+                "LocalFeatureStore.flush_offline_store")),
+    _f("featurestore.offline_delay_minutes", 15,
+       "PutRecord data is buffered, batched and written to the offline store in S3 within 15 minutes",
+       "https://docs.aws.amazon.com/sagemaker/latest/dg/feature-store-offline.html", ("feature-store",),
+       ("within 15 minutes",), used_by=("feature-store steps.apply_offline_store",)),
+    _f("featurestore.offline_columns", ("write_time", "api_invocation_time", "is_deleted"),
+       "Feature Store adds write_time, api_invocation_time and is_deleted to every record in the offline store",
+       "https://docs.aws.amazon.com/sagemaker/latest/dg/feature-store-offline.html", ("feature-store",),
+       ("write_time", "api_invocation_time", "is_deleted"),
+       used_by=("awslabs.local.feature_store.OFFLINE_COLUMNS",)),
+    _f("featurestore.event_time_formats", ("yyyy-MM-dd'T'HH:mm:ssZ", "yyyy-MM-dd'T'HH:mm:ss.SSSZ"),
+       "An event time feature is String (ISO-8601 yyyy-MM-dd'T'HH:mm:ssZ or yyyy-MM-dd'T'HH:mm:ss.SSSZ) or "
+       "Fractional (Unix seconds)",
+       "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateFeatureGroup.html", ("feature-store",),
+       ("yyyy-MM-dd'T'HH:mm:ssZ",), used_by=("awslabs.local.feature_store.parse_event_time",)),
+    _f("featurestore.online_latest_event_time", "greater EventTime",
+       "PutRecord writes a record to the online and offline stores when its EventTime is greater than the "
+       "stored one; otherwise it is a historic record and goes to the offline store only",
+       "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_feature_store_PutRecord.html",
+       ("feature-store",), ("historic record",), used_by=("awslabs.local.feature_store.LocalFeatureStore.put_record",)),
+    _f("featurestore.ttl", "ExpiresAt = EventTime + TtlDuration",
+       "An online record expires at ExpiresAt = EventTime + TtlDuration; a record-level TtlDuration (PutRecord) "
+       "supersedes the feature group's",
+       "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_feature_store_PutRecord.html",
+       ("feature-store",), ("ExpiresAt = EventTime + TtlDuration",),
+       used_by=("awslabs.local.feature_store.LocalFeatureStore.put_record", "LocalFeatureStore.get_record")),
 )
 
 BY_ID: dict[str, Fact] = {fact.id: fact for fact in FACTS}
