@@ -361,15 +361,15 @@ def _update_endpoint(ctx, deployment_config):
     _record_request(ctx, "update-endpoint", request)
 
 
-def _fleet(version):
-    return [{"VariantName": VARIANT, "ModelName": None, "InstanceType": INSTANCE, "InitialInstanceCount": FLEET}]
+def _fleet(model):
+    return [{"VariantName": VARIANT, "ModelName": model, "InstanceType": INSTANCE, "InitialInstanceCount": FLEET}]
 
 
 def apply_guardrails(ctx):
     for color, version in (("blue", "v1"), ("green", "v2")):
         if version != "v1":
             _create_model(ctx, ctx.name(version), {"ModelDataUrl": _artifact(ctx, version)})
-        _create_config(ctx, ctx.name(color), ProductionVariants=[{**_fleet(version)[0], "ModelName": ctx.name(version)}])
+        _create_config(ctx, ctx.name(color), ProductionVariants=_fleet(ctx.name(version)))
     _create_endpoint(ctx, ctx.name("prod"), ctx.name("blue"))
     ctx.track("cloudwatch:alarm", ctx.name("prod-5xx"))
     ctx.client("cloudwatch").put_metric_alarm(**_alarm_params(ctx), Tags=ctx.tag_list())
@@ -414,7 +414,7 @@ def check_guardrails(ctx):
         return
     refused = dg.validate(config, FLEET)
     yield expect("the DeploymentConfig is one AWS accepts (blue/green limits)", not refused,
-                 "; ".join(refused) or dg._routing(config).get("Type", ""), verified_by=labkit.label(ctx))
+                 "; ".join(refused) or dg.traffic_type(config), verified_by=labkit.label(ctx))
     yield expect("auto-rollback names alarm prod-5xx", ctx.name("prod-5xx") in dg.rollback_alarms(config),
                  str(dg.rollback_alarms(config)))
     plan = dg.stages(config, FLEET) if not refused else []
@@ -572,7 +572,7 @@ def _guardrails_with(deployment):
         for color, version in (("blue", "v1"), ("green", "v2")):
             if version != "v1":
                 _create_model(ctx, ctx.name(version), {"ModelDataUrl": _artifact(ctx, version)})
-            _create_config(ctx, ctx.name(color), ProductionVariants=[{**_fleet(version)[0], "ModelName": ctx.name(version)}])
+            _create_config(ctx, ctx.name(color), ProductionVariants=_fleet(ctx.name(version)))
         _create_endpoint(ctx, ctx.name("prod"), ctx.name("blue"))
         ctx.track("cloudwatch:alarm", ctx.name("prod-5xx"))
         ctx.client("cloudwatch").put_metric_alarm(**_alarm_params(ctx))

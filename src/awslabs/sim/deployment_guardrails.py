@@ -66,6 +66,11 @@ def _routing(config: dict) -> dict:
     return ((config or {}).get("BlueGreenUpdatePolicy") or {}).get("TrafficRoutingConfiguration") or {}
 
 
+def traffic_type(config: dict) -> str:
+    """ALL_AT_ONCE, CANARY or LINEAR ("" when the config has no blue/green routing)."""
+    return _routing(config).get("Type", "")
+
+
 def _share(size: dict, green_instances: int) -> float:
     if size.get("Type") == "INSTANCE_COUNT":
         return min(1.0, float(size["Value"]) / green_instances)
@@ -161,7 +166,7 @@ def simulate(config: dict, alarm: dict | None, serve: Callable[[float, int], tup
     return rollout
 
 
-__all__ = ["Stage", "Minute", "Rollout", "validate", "stages", "rollback_alarms", "metric_value", "simulate",
+__all__ = ["Stage", "Minute", "Rollout", "traffic_type", "validate", "stages", "rollback_alarms", "metric_value", "simulate",
            "ALL_AT_ONCE", "CANARY", "LINEAR"]
 
 
