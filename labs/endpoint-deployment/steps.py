@@ -353,12 +353,16 @@ def _alarm_params(ctx):
 def _update_endpoint(ctx, deployment_config):
     request = {"EndpointName": ctx.name("prod"), "EndpointConfigName": ctx.name("green"),
                "DeploymentConfig": deployment_config}
+    sm = ctx.client("sagemaker")
     try:
-        ctx.client("sagemaker").update_endpoint(**request)
+        sm.update_endpoint(**request)
     except Exception:  # noqa: BLE001 - moto: UpdateEndpoint is not implemented
         if ctx.on_aws:
             raise
     _record_request(ctx, "update-endpoint", request)
+    if ctx.on_aws:  # canary, baking periods and the termination wait: about 15 minutes
+        sm.get_waiter("endpoint_in_service").wait(EndpointName=request["EndpointName"],
+                                                  WaiterConfig={"Delay": 30, "MaxAttempts": 60})
 
 
 def _fleet(model):
