@@ -128,6 +128,12 @@ def _status(package: dict) -> str:
     return package.get("ModelApprovalStatus") or DEFAULT_STATUS
 
 
+def _reviewed(package: dict) -> bool:
+    """Did UpdateModelPackage change the version after it was registered?"""
+    created, modified = package.get("CreationTime"), package.get("LastModifiedTime")
+    return bool(package.get("ApprovalDescription")) or bool(modified and created and modified > created)
+
+
 def _metrics_uri(package: dict) -> str | None:
     return (((package.get("ModelMetrics") or {}).get("ModelQuality") or {}).get("Statistics") or {}).get("S3Uri")
 
@@ -276,9 +282,14 @@ def check_register_versions(ctx):
                  set(found) == set(CANDIDATES) and all(found[k]["ModelPackageArn"].endswith(f"/{_group(ctx)}/{v}")
                                                        for k, v in versions.items()),
                  f"versions: {versions or 'none whose metrics point at an evaluation report'}")
-    statuses = {key: _status(p) for key, p in found.items()}
-    yield expect("both wait for a reviewer (PendingManualApproval)",
-                 found and all(s == DEFAULT_STATUS for s in statuses.values()) and len(found) == len(CANDIDATES),
+    # Registered pending review: still PendingManualApproval, or changed since by the review (step 5:
+    # UpdateModelPackage leaves a LastModifiedTime after the CreationTime; CreateModelPackage takes no
+    # ApprovalDescription) to the reviewer's decision. A version registered Approved was never reviewed.
+    statuses = {key: _status(p) + ("" if _status(p) == DEFAULT_STATUS or _reviewed(p) else " at registration")
+                for key, p in found.items()}
+    yield expect("both were registered waiting for a reviewer (PendingManualApproval)",
+                 len(found) == len(CANDIDATES)
+                 and all(s in (DEFAULT_STATUS, CANDIDATES[k]["decision"]) for k, s in statuses.items()),
                  f"{statuses}")
     aucs = {key: _auc(_report(ctx, _metrics_uri(p))) for key, p in found.items()}
     yield equal("each version's metrics point at its evaluation report in S3 (AUC read from it)", aucs,

@@ -122,7 +122,7 @@ VARIANTS = [
     accept("register_versions", "ModelApprovalStatus left out (a versioned package defaults to PendingManualApproval)",
            _register(_status_left_out)),
     reject("register_versions", "registered already Approved", _register(_approved_at_once),
-           fix="PendingManualApproval"),
+           fix="Approved at registration"),
     reject("register_versions", "unversioned model packages (ModelPackageName, no group)", _unversioned,
            fix="versions of the group"),
     reject("register_versions", "the report attached as a bias report, not model-quality statistics",
