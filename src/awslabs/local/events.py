@@ -25,8 +25,10 @@ Three parts, each usable alone:
   invoked the way EventBridge would: a Step Functions state machine gets ``StartExecution`` with
   the event (or the target's ``Input`` / ``InputPath``) as input, a Lambda function ``Invoke``
   (asynchronous), an SQS queue ``SendMessage``. Execution names are derived from the event id, so
-  delivering the same event twice starts one execution (EventBridge retries are at-least-once; a
-  deterministic name is how a target makes them idempotent).
+  delivering the same event twice starts one execution (EventBridge delivers at least once; a
+  deterministic name is how a target makes repeats harmless: Step Functions answers a repeat with
+  the running execution — StartExecution is idempotent for the same name and input — or, once it
+  has finished, with ``ExecutionAlreadyExists``).
 """
 from __future__ import annotations
 
