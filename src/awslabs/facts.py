@@ -354,6 +354,39 @@ FACTS: tuple[Fact, ...] = (
        changed="the stored docs define the sampling percentage for shadow tests (ShadowModelVariantConfig) "
                "but not how CreateEndpointConfig weights map to it"),
 
+
+    # -- model-registry --
+    _f("model_registry.versions_from_1", 1,
+       "Model package versions in a group are numbered by the registry: the first is 1 and each new "
+       "version increments it",
+       "https://docs.aws.amazon.com/sagemaker/latest/dg/model-registry-models.html", ("model-registry",),
+       ("starts at 1",), used_by=("labs/model-registry check_register_versions",)),
+    _f("model_registry.approved_to_deploy", "Approved",
+       "For a versioned model package, ModelApprovalStatus must be Approved to deploy the model "
+       "(valid values: Approved, Rejected, PendingManualApproval)",
+       "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateModelPackage.html", ("model-registry",),
+       ("must be `Approved` to deploy",), used_by=("labs/model-registry event_pattern",),
+       more=("https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ModelPackageSummary.html",)),
+    _f("model_registry.default_status", "PendingManualApproval",
+       "A version registered without a ModelApprovalStatus is PendingManualApproval",
+       "https://docs.aws.amazon.com/sagemaker/latest/dg/model-registry-approve.html", ("model-registry",),
+       ("defaults to `PendingManualApproval`",),
+       used_by=("awslabs.local.events.model_package_event", "labs/model-registry DEFAULT_STATUS"),
+       status="not confirmed",
+       changed="the stored API reference says the status is optional for versioned models but not what it defaults to"),
+    _f("eventbridge.exact_case_sensitive_match", True,
+       "EventBridge matches event pattern values exactly and case-sensitively (equals-ignore-case is the "
+       "explicit exception); every field the pattern names must be in the event",
+       "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html", ("model-registry",),
+       ("case-sensitive",), used_by=("awslabs.local.events.matches",),
+       more=("https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html",
+             "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_TestEventPattern.html")),
+    _f("eventbridge.model_package_event", "SageMaker Model Package State Change",
+       "SageMaker sends a \"SageMaker Model Package State Change\" event (source aws.sagemaker) to EventBridge "
+       "when a model package changes state, and may send more than one event per change",
+       "https://docs.aws.amazon.com/sagemaker/latest/dg/automating-sagemaker-with-eventbridge.html",
+       ("model-registry",), ("SageMaker Model Package State Change", "more than one event"),
+       used_by=("awslabs.local.events.MODEL_PACKAGE_STATE_CHANGE",)),
 )
 
 BY_ID: dict[str, Fact] = {fact.id: fact for fact in FACTS}
