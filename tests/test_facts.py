@@ -139,3 +139,26 @@ def test_sagemaker_and_fsx_figures_match_the_api_models_botocore_ships():
     assert ", ".join(map(str, facts.value("logs.retention_days")[:-1])) in logs.documentation
     cloudtrail = session.get_service_model("cloudtrail").operation_model("LookupEvents").documentation
     assert f"within the last {facts.value('cloudtrail.event_history_days')} days" in cloudtrail
+
+
+def test_readme_sample_run_matches_a_real_run():
+    # the top-level README shows a run of s3-storage-classes: its title and totals must be current
+    readme = (LABS.parent / "README.md").read_text()
+    out = subprocess.run([sys.executable, "-m", "awslabs", "run", "s3-storage-classes"], capture_output=True,
+                         text=True, env={**__import__("os").environ, "NO_COLOR": "1", "COLUMNS": "200"})
+    title = next(line for line in out.stdout.splitlines() if line.endswith("(s3-storage-classes)"))
+    summary = re.search(r"PASSED (\d+/\d+ checks passed \(\d+ emulated, \d+ simulated\))", out.stdout)
+    cleanup = re.search(r"cleanup: \d+ deleted, \d+ left", out.stdout)
+    assert summary and cleanup, out.stdout[-2000:]
+    assert title in readme and summary.group(1) in readme and cleanup.group(0) in readme
+
+
+def test_put_records_request_limit_matches_the_api_model_botocore_ships():
+    import botocore.session
+
+    from awslabs.sim import kinesis_capacity
+
+    doc = botocore.session.get_session().get_service_model("kinesis").operation_model("PutRecords").documentation
+    assert "up to a limit of 10 MiB for the entire request" in " ".join(doc.split())
+    assert kinesis_capacity.PUT_RECORDS_MAX_REQUEST_BYTES == 10 * 1024 * 1024
+    assert kinesis_capacity.PUT_RECORDS_MAX_RECORDS == 500

@@ -171,6 +171,12 @@ FACTS: tuple[Fact, ...] = (
        ("kinesis-data-streams",), ("1 MiB/s or 1,000 records/s",),
        used_by=("awslabs.sim.kinesis_capacity.WRITE_BYTES_PER_SHARD",), status="confirmed",
        more=("https://docs.aws.amazon.com/streams/latest/dev/large-records.html",)),
+    _f("kinesis.put_records_request", {"records": 500, "bytes": 10 * 1024 * 1024},
+       "A PutRecords request carries up to 500 records and at most 10 MiB in total, partition keys included",
+       "https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html", ("kinesis-data-streams",),
+       ("500 records per call", "at most 10 MiB per request"), stale=("5 MiB per request,", "5 MiB for the entire request"),
+       used_by=("awslabs.sim.kinesis_capacity.PUT_RECORDS_MAX_RECORDS", "kinesis_capacity.PUT_RECORDS_MAX_REQUEST_BYTES"),
+       status="changed", changed="the request total was 5 MiB; AWS raised it to 10 MiB with large records (2025)"),
     _f("kda.sql_discontinued", {"no_new_apps": "2025-10-15", "apps_deleted": "2026-01-27"},
        "Kinesis Data Analytics for SQL is discontinued: no new applications from 2025-10-15, "
        "existing applications deleted from 2026-01-27; use Amazon Managed Service for Apache Flink",
