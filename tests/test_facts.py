@@ -90,3 +90,75 @@ def test_show_prints_the_sources_without_boto3():
     assert "Sources" in out.stdout
     assert "sqs.max_message_bytes" in out.stdout and "API_SendMessage.html" in out.stdout
     assert "as of 2026-12-06" in out.stdout
+
+
+def test_second_pass_simulators_use_the_registered_values():
+    from awslabs.sim import alarms, gpu_instances, sagemaker_requests, storage_io
+
+    cfg = alarms.AlarmConfig(threshold=1, comparison="GreaterThanThreshold", evaluation_periods=1)
+    assert cfg.treat_missing_data == facts.value("cloudwatch.default_treat_missing_data") == "missing"
+    assert storage_io.LUSTRE_PER_UNIT[("PERSISTENT_2", "SSD")] == (125, 250, 500, 1000)
+    assert storage_io.valid_lustre_capacity("SCRATCH_2", 4800) and not storage_io.valid_lustre_capacity("SCRATCH_2", 3600)
+    assert storage_io.valid_lustre_capacity("SCRATCH_1", 3600)
+    assert storage_io.next_lustre_capacity("PERSISTENT_2", 2500) == 4800
+    ranges = {"CategoricalParameterRanges": [{"Name": f"p{i}", "Values": ["a"]} for i in range(31)]}
+    request = {"HyperParameterTuningJobConfig": {"Strategy": "Random", "ParameterRanges": ranges,
+                                                 "ResourceLimits": {"MaxNumberOfTrainingJobs": 1}}}
+    assert any("at most 30 hyperparameters" in p for p in sagemaker_requests.validate_tuning_job(request))
+    for name, (accelerator, count, memory, gbps) in facts.value("gpu.accelerators").items():
+        row = gpu_instances.BY_NAME[name]
+        assert (row.accelerator, row.count, row.memory_gb_each, row.network_gbps) == (accelerator, count, memory, gbps)
+
+
+def test_sagemaker_and_fsx_figures_match_the_api_models_botocore_ships():
+    import botocore.session
+
+    session = botocore.session.get_session()
+    sm = session.get_service_model("sagemaker")
+    ranges = sm.shape_for("ParameterRanges").members
+    assert {ranges[k].metadata["max"] for k in ("IntegerParameterRanges", "ContinuousParameterRanges",
+                                                 "CategoricalParameterRanges")} == {facts.value("hpo.max_hyperparameters")}
+    runtime = sm.shape_for("HyperParameterTuningMaxRuntimeInSeconds").metadata
+    assert (runtime["min"], runtime["max"]) == facts.value("hpo.max_runtime_s")
+    assert sm.shape_for("HyperParameterTuningJobName").metadata["max"] == facts.value("hpo.job_name_max")
+    parents = sm.shape_for("HyperParameterTuningJobWarmStartConfig").members["ParentHyperParameterTuningJobs"]
+    assert parents.metadata["max"] == facts.value("hpo.warm_start_parents")
+    human = sm.shape_for("HumanTaskConfig").members
+    assert "28,800 seconds" in human["TaskTimeLimitInSeconds"].documentation
+    assert "43,200 seconds" in human["TaskAvailabilityLifetimeInSeconds"].documentation
+    fsx = session.get_service_model("fsx")
+    flat = lambda doc: " ".join(re.sub("<[^>]+>", " ", doc).split())  # noqa: E731
+    capacity = flat(fsx.shape_for("CreateFileSystemRequest").members["StorageCapacity"].documentation)
+    assert "1200 GiB, 2400 GiB, and increments of 2400 GiB" in capacity
+    assert "increments of 6000 GiB for 12 MB/s/TiB" in capacity and "increments of 3600 GiB" in capacity
+    per_unit = flat(fsx.shape_for("CreateFileSystemLustreConfiguration").members["PerUnitStorageThroughput"].documentation)
+    for key, values in facts.value("fsx.lustre_per_unit_mbps_tib").items():
+        deployment, storage = key.split("/")
+        assert f"{deployment} {storage} storage: {', '.join(map(str, values))} MB/s/TiB" in per_unit
+    logs = session.get_service_model("logs").shape_for("PutRetentionPolicyRequest").members["retentionInDays"]
+    assert ", ".join(map(str, facts.value("logs.retention_days")[:-1])) in logs.documentation
+    cloudtrail = session.get_service_model("cloudtrail").operation_model("LookupEvents").documentation
+    assert f"within the last {facts.value('cloudtrail.event_history_days')} days" in cloudtrail
+
+
+def test_readme_sample_run_matches_a_real_run():
+    # the top-level README shows a run of s3-storage-classes: its title and totals must be current
+    readme = (LABS.parent / "README.md").read_text()
+    out = subprocess.run([sys.executable, "-m", "awslabs", "run", "s3-storage-classes"], capture_output=True,
+                         text=True, env={**__import__("os").environ, "NO_COLOR": "1", "COLUMNS": "200"})
+    title = next(line for line in out.stdout.splitlines() if line.endswith("(s3-storage-classes)"))
+    summary = re.search(r"PASSED (\d+/\d+ checks passed \(\d+ emulated, \d+ simulated\))", out.stdout)
+    cleanup = re.search(r"cleanup: \d+ deleted, \d+ left", out.stdout)
+    assert summary and cleanup, out.stdout[-2000:]
+    assert title in readme and summary.group(1) in readme and cleanup.group(0) in readme
+
+
+def test_put_records_request_limit_matches_the_api_model_botocore_ships():
+    import botocore.session
+
+    from awslabs.sim import kinesis_capacity
+
+    doc = botocore.session.get_session().get_service_model("kinesis").operation_model("PutRecords").documentation
+    assert "up to a limit of 10 MiB for the entire request" in " ".join(doc.split())
+    assert kinesis_capacity.PUT_RECORDS_MAX_REQUEST_BYTES == 10 * 1024 * 1024
+    assert kinesis_capacity.PUT_RECORDS_MAX_RECORDS == 500

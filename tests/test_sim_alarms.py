@@ -86,8 +86,25 @@ def test_dynamodb_alarms_always_ignore_missing_data():
 def test_invalid_settings_are_refused():
     with pytest.raises(ValueError):
         AlarmConfig(threshold=1, comparison="GreaterThanThreshold", evaluation_periods=2, datapoints_to_alarm=3)
-    with pytest.raises(ValueError):  # N x Period may not exceed one day
-        AlarmConfig(threshold=1, comparison="GreaterThanThreshold", evaluation_periods=25, period=3600)
+    with pytest.raises(ValueError):  # period under an hour: N x Period may not exceed one day
+        AlarmConfig(threshold=1, comparison="GreaterThanThreshold", evaluation_periods=1441, period=60)
+    with pytest.raises(ValueError):  # any period: N x Period may not exceed seven days
+        AlarmConfig(threshold=1, comparison="GreaterThanThreshold", evaluation_periods=169, period=3600)
+    with pytest.raises(ValueError):  # Period is 10, 20, 30 or a multiple of 60
+        AlarmConfig(threshold=1, comparison="GreaterThanThreshold", evaluation_periods=1, period=45)
+
+
+def test_hourly_alarms_may_evaluate_up_to_seven_days():
+    # PutMetricAlarm: "An alarm's total current evaluation period can be no longer than seven days
+    # ... For alarms with a period of less than one hour (3,600 seconds), the total evaluation period
+    # can't be longer than one day (86,400 seconds)." The simulator used to refuse anything over a day.
+    AlarmConfig(threshold=1, comparison="GreaterThanThreshold", evaluation_periods=48, period=3600)
+    AlarmConfig(threshold=1, comparison="GreaterThanThreshold", evaluation_periods=168, period=3600)
+    AlarmConfig(threshold=1, comparison="GreaterThanThreshold", evaluation_periods=7, period=86400)
+    AlarmConfig(threshold=1, comparison="GreaterThanThreshold", evaluation_periods=1440, period=60)
+    AlarmConfig(threshold=1, comparison="GreaterThanThreshold", evaluation_periods=3, period=10)
+    with pytest.raises(ValueError):
+        AlarmConfig(threshold=1, comparison="GreaterThanThreshold", evaluation_periods=25, period=3540)
 
 
 def test_period_statistics_align_to_the_period():

@@ -171,6 +171,12 @@ FACTS: tuple[Fact, ...] = (
        ("kinesis-data-streams",), ("1 MiB/s or 1,000 records/s",),
        used_by=("awslabs.sim.kinesis_capacity.WRITE_BYTES_PER_SHARD",), status="confirmed",
        more=("https://docs.aws.amazon.com/streams/latest/dev/large-records.html",)),
+    _f("kinesis.put_records_request", {"records": 500, "bytes": 10 * 1024 * 1024},
+       "A PutRecords request carries up to 500 records and at most 10 MiB in total, partition keys included",
+       "https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html", ("kinesis-data-streams",),
+       ("500 records per call", "at most 10 MiB per request"), stale=("5 MiB per request,", "5 MiB for the entire request"),
+       used_by=("awslabs.sim.kinesis_capacity.PUT_RECORDS_MAX_RECORDS", "kinesis_capacity.PUT_RECORDS_MAX_REQUEST_BYTES"),
+       status="changed", changed="the request total was 5 MiB; AWS raised it to 10 MiB with large records (2025)"),
     _f("kda.sql_discontinued", {"no_new_apps": "2025-10-15", "apps_deleted": "2026-01-27"},
        "Kinesis Data Analytics for SQL is discontinued: no new applications from 2025-10-15, "
        "existing applications deleted from 2026-01-27; use Amazon Managed Service for Apache Flink",
@@ -387,6 +393,142 @@ FACTS: tuple[Fact, ...] = (
        "https://docs.aws.amazon.com/sagemaker/latest/dg/automating-sagemaker-with-eventbridge.html",
        ("model-registry",), ("SageMaker Model Package State Change", "more than one event"),
        used_by=("awslabs.local.events.MODEL_PACKAGE_STATE_CHANGE",)),
+
+    # -- cloudwatch-monitoring (issue 13, second pass) ------------------------------------------------
+    _f("cloudwatch.alarm_evaluation_range", {"max": 604_800, "period_under_1h": 86_400},
+       "Period x EvaluationPeriods, an alarm's total evaluation period, is at most 7 days (604,800 s); "
+       "for an alarm whose period is under one hour it is at most 1 day (86,400 s)",
+       "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
+       ("cloudwatch-monitoring",), ("at most 7 days", "under one hour, at most 1 day"),
+       stale=("cannot exceed one day",),
+       used_by=("awslabs.sim.alarms.AlarmConfig.__post_init__",), status="changed",
+       changed="AWS raised it from one day for every alarm to seven days for periods of one hour or "
+               "longer (the stored docs do not date the change); the simulator refused a 2-day hourly alarm",
+       more=("https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/cloudwatch/aws.sdk.kotlin.services.cloudwatch.model/-put-metric-alarm-request/period.html",)),
+    _f("cloudwatch.alarm_high_resolution_periods", (10, 20, 30),
+       "An alarm's Period is 10, 20, 30 or a multiple of 60 seconds; 10, 20 or 30 makes it a "
+       "high-resolution alarm (higher charge), meaningful only for metrics stored with StorageResolution=1",
+       "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
+       ("cloudwatch-monitoring",), ("10, 20 or 30 s",), used_by=("awslabs.sim.alarms.AlarmConfig.__post_init__",)),
+    _f("cloudwatch.default_treat_missing_data", "missing",
+       "TreatMissingData defaults to missing when omitted",
+       "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
+       ("cloudwatch-monitoring",), ("`missing` (default)",), used_by=("awslabs.sim.alarms.AlarmConfig",)),
+    _f("cloudwatch.always_ignore_missing_namespace", "AWS/DynamoDB",
+       "Alarms on metrics in the AWS/DynamoDB namespace always ignore missing data, whatever TreatMissingData says",
+       "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
+       ("cloudwatch-monitoring",), ("DynamoDB-namespace alarms always ignore",),
+       used_by=("awslabs.sim.alarms.AlarmConfig.effective_treatment",)),
+    _f("cloudwatch.metric_retention", {"under_60s": "3 hours", "60": "15 days", "300": "63 days", "3600": "455 days"},
+       "CloudWatch keeps sub-minute datapoints 3 hours, 1-minute 15 days, 5-minute 63 days and 1-hour "
+       "455 days (15 months), aggregating older data to the longer periods",
+       "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricStatistics.html",
+       ("cloudwatch-monitoring",), ("15 months",)),
+    _f("logs.retention_days", (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
+                               2192, 2557, 2922, 3288, 3653),
+       "A log group's retention is one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, "
+       "1096, 1827, 2192, 2557, 2922, 3288 or 3653 days (1 day to 10 years), or never expire "
+       "(DeleteRetentionPolicy); an account-level retention policy (PutAccountPolicy) overrides it",
+       "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html",
+       ("cloudwatch-monitoring",), ("1 day to 10 years", "account-level retention policy"),
+       used_by=("cloudwatch-monitoring steps (retentionInDays=7)",), status="changed",
+       changed="account-level retention policies (PutAccountPolicy) now override a log group's own retention"),
+    # -- cloudtrail-audit --------------------------------------------------------------------------
+    _f("cloudtrail.event_history_days", 90,
+       "Event history (LookupEvents) shows the last 90 days of management events in a Region, free; a trail "
+       "or a CloudTrail Lake event data store keeps them longer",
+       "https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html",
+       ("cloudtrail-audit",), ("90 days of management events",),
+       more=("https://docs.aws.amazon.com/awsconsolehelpdocs/latest/gsg/log-using-cloudtrail-rec-actions.html",)),
+    _f("cloudtrail.default_event_types", "management only",
+       "Trails log management events by default; data and Insights events are off by default and cost extra",
+       "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html",
+       ("cloudtrail-audit",), ("off by default",)),
+    _f("cloudtrail.bucket_policy", ("s3:GetBucketAcl on the bucket",
+                                    "s3:PutObject on [prefix/]AWSLogs/<account>/* with s3:x-amz-acl bucket-owner-full-control",
+                                    "aws:SourceArn, when present, names the trail"),
+       "The trail bucket's policy lets cloudtrail.amazonaws.com call s3:GetBucketAcl on the bucket and "
+       "s3:PutObject on [prefix/]AWSLogs/<account-id>/* with s3:x-amz-acl = bucket-owner-full-control "
+       "(aws:SourceArn naming the trail recommended); otherwise CreateTrail fails with "
+       "InsufficientS3BucketPolicyException",
+       "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html",
+       ("cloudtrail-audit",), ("InsufficientS3BucketPolicyException",),
+       used_by=("awslabs.sim.cloudtrail_policy.check", "cloudtrail_policy.required_policy"),
+       status="not confirmed",
+       changed="the AWS page was not returned on 2026-12-06; the exception is in the CreateTrail API "
+               "reference (botocore), the statements only in third-party copies of AWS's policy"),
+    # -- lake-formation ------------------------------------------------------------------------------
+    _f("lakeformation.admin_implicit", ("DESCRIBE on all resources", "grant/revoke anything", "create databases"),
+       "Data lake administrators have implicit DESCRIBE on the Data Catalog, data location permissions "
+       "and can grant any permission (to themselves too), but no implicit data access such as SELECT",
+       "https://docs.aws.amazon.com/lake-formation/latest/dg/implicit-permissions.html",
+       ("lake-formation",), ("no implicit SELECT",), used_by=("awslabs.sim.lakeformation",)),
+    _f("lakeformation.creator_implicit", ("database creator: all on the database", "table creator: all on the table"),
+       "Database creators have all permissions on the databases they create (not on others' tables in them); "
+       "table creators have all permissions on their tables",
+       "https://docs.aws.amazon.com/lake-formation/latest/dg/implicit-permissions.html",
+       ("lake-formation",), ("Database creators get all permissions on their databases",),
+       used_by=("awslabs.sim.lakeformation",)),
+    # -- hyperparameter-tuning / ground-truth-labeling ---------------------------------------------------
+    _f("hpo.max_hyperparameters", 30,
+       "A tuning job searches at most 30 hyperparameters across its integer, continuous and categorical ranges",
+       "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ParameterRanges.html",
+       ("hyperparameter-tuning",), ("up to 30 hyperparameters",),
+       used_by=("awslabs.sim.sagemaker_requests.validate_tuning_job",)),
+    _f("hpo.max_runtime_s", (120, 15_768_000),
+       "ResourceLimits.MaxRuntimeInSeconds of a tuning job is 120 s to 15,768,000 s (about 6 months)",
+       "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ResourceLimits.html",
+       ("hyperparameter-tuning",), ("120 s – 6 months",),
+       used_by=("awslabs.sim.sagemaker_requests.validate_shape (botocore model)",)),
+    _f("hpo.job_name_max", 32, "A hyperparameter tuning job name is 1-32 characters",
+       "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateHyperParameterTuningJob.html",
+       ("hyperparameter-tuning",), ("job name ≤ 32 chars",),
+       used_by=("awslabs.sim.sagemaker_requests.validate_shape (botocore model)",)),
+    _f("hpo.warm_start_parents", 5, "A warm-start tuning job names 1 to 5 parent tuning jobs",
+       "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_HyperParameterTuningJobWarmStartConfig.html",
+       used_by=("awslabs.sim.sagemaker_requests.validate_shape (botocore model)",)),
+    _f("groundtruth.task_time_limit_s", {"min": 30, "image_text_max": 28_800},
+       "A worker's TaskTimeLimitInSeconds is at least 30 s and, for image and text tasks, at most 8 hours (28,800 s)",
+       "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_HumanTaskConfig.html",
+       used_by=("awslabs.sim.sagemaker_requests.validate_labeling_job",)),
+    _f("groundtruth.task_availability_s", {"public": 43_200, "private_or_vendor": 2_592_000},
+       "TaskAvailabilityLifetimeInSeconds is at most 12 hours (43,200 s) for the Mechanical Turk workforce, "
+       "30 days (2,592,000 s) for private and vendor workforces",
+       "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_HumanTaskConfig.html",
+       used_by=("awslabs.sim.sagemaker_requests.validate_labeling_job",)),
+    # -- fsx-lustre ----------------------------------------------------------------------------------------
+    _f("fsx.lustre_capacity_gib", {"ssd": (1200, 2400, 2400), "scratch_1": (1200, 2400, 3600),
+                                   "hdd_step": {12: 6000, 40: 1800}},
+       "FSx for Lustre SSD capacity (SCRATCH_2, PERSISTENT_1, PERSISTENT_2) is 1,200 GiB, 2,400 GiB or a "
+       "multiple of 2,400 GiB; SCRATCH_1 steps by 3,600 GiB; PERSISTENT_1 HDD by 6,000 GiB (12 MB/s/TiB) "
+       "or 1,800 GiB (40 MB/s/TiB)",
+       "https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateFileSystem.html",
+       ("fsx-lustre",), ("1.2 TiB, 2.4 TiB, then 2.4 TiB steps",),
+       used_by=("awslabs.sim.storage_io.valid_lustre_capacity", "storage_io.next_lustre_capacity")),
+    _f("fsx.lustre_per_unit_mbps_tib", {"PERSISTENT_1/SSD": (50, 100, 200), "PERSISTENT_1/HDD": (12, 40),
+                                        "PERSISTENT_2/SSD": (125, 250, 500, 1000)},
+       "PerUnitStorageThroughput (MB/s per TiB): PERSISTENT_1 SSD 50/100/200, PERSISTENT_1 HDD 12/40, "
+       "PERSISTENT_2 SSD 125/250/500/1000",
+       "https://docs.aws.amazon.com/fsx/latest/APIReference/API_CreateFileSystemLustreConfiguration.html",
+       ("fsx-lustre",), ("125, 250, 500 or 1000 MB/s/TiB", "50/100/200", "12/40"),
+       used_by=("awslabs.sim.storage_io.LUSTRE_PER_UNIT",)),
+    _f("ebs.prices_us_east_1", {"gp3": (0.08, 0.005, 0.04), "io2": (0.125, 0.065), "st1": 0.045, "sc1": 0.015},
+       "us-east-1 EBS prices: gp3 $0.08/GB-month (+$0.005 per IOPS, $0.04 per MiB/s above the free baseline), "
+       "io2 $0.125/GB-month + $0.065 per IOPS (first tier), st1 $0.045, sc1 $0.015",
+       "https://aws.amazon.com/ebs/pricing/", (),
+       used_by=("awslabs.sim.storage_io.EBS_TYPES", "storage_io.monthly_cost"), status="not confirmed",
+       changed="the pricing page is not in the stored docs; the long-published list prices are kept"),
+    # -- ec2-gpu-instances -------------------------------------------------------------------------------
+    _f("gpu.accelerators", {"p3dn.24xlarge": ("NVIDIA V100", 8, 32, 100), "p4d.24xlarge": ("NVIDIA A100", 8, 40, 400),
+                            "p5.48xlarge": ("NVIDIA H100", 8, 80, 3200)},
+       "p3dn.24xlarge: 8 V100 32 GB, 100 Gbps; p4d.24xlarge: 8 A100 40 GB, 400 Gbps EFA; "
+       "p5.48xlarge: 8 H100 80 GB, 3200 Gbps EFA",
+       "https://aws.amazon.com/ec2/instance-types/p5/", ("ec2-gpu-instances",),
+       ("32 GB V100s + 100 Gbps", "A100 + 400 Gbps EFA", "H100 + 3200 Gbps EFA"),
+       used_by=("awslabs.sim.gpu_instances.TABLE",), status="not confirmed",
+       changed="the EC2 instance-type pages are not in the stored docs; third-party tables of 2026 agree",
+       more=("https://aws.amazon.com/ec2/instance-types/p4/",)),
+
 )
 
 BY_ID: dict[str, Fact] = {fact.id: fact for fact in FACTS}

@@ -9,7 +9,9 @@ their worked examples):
 - "Configuring how CloudWatch alarms treat missing data" — ``missing`` / ``notBreaching`` /
   ``breaching`` / ``ignore``, the *evaluation range* and the two tables of examples:
   https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
-- PutMetricAlarm (comparison operators; ``AWS/DynamoDB`` alarms always ignore missing data):
+- PutMetricAlarm (comparison operators; ``AWS/DynamoDB`` alarms always ignore missing data; Period
+  10, 20, 30 or a multiple of 60; Period x EvaluationPeriods at most 7 days, or 1 day when the
+  period is under an hour — the figures live in ``awslabs.facts``):
   https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
 - Alarm actions fire on state *changes* only ("Alarms invoke actions for sustained state changes
   only"), and the SNS notification body is the alarm's JSON description:
@@ -40,6 +42,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from awslabs import facts
+
 OK, ALARM, INSUFFICIENT = "OK", "ALARM", "INSUFFICIENT_DATA"
 BREACH, NOT_BREACH, MISSING = "X", "0", "-"  # the symbols of the documentation's tables
 TREATMENTS = ("missing", "notBreaching", "breaching", "ignore")
@@ -69,7 +73,7 @@ class AlarmConfig:
     datapoints_to_alarm: int | None = None  # M; AWS defaults it to N
     period: int = 60
     statistic: str = "Average"
-    treat_missing_data: str = "missing"  # AWS's default
+    treat_missing_data: str = facts.value("cloudwatch.default_treat_missing_data")  # AWS's default
     namespace: str = ""
     evaluation_range: int | None = None  # periods retrieved; see the module docstring
 
@@ -82,10 +86,17 @@ class AlarmConfig:
             raise ValueError(f"statistic must be one of {STATISTICS} (percentiles are not simulated)")
         if not 1 <= self.m <= self.evaluation_periods:
             raise ValueError("DatapointsToAlarm must be between 1 and EvaluationPeriods")
-        # "The number of evaluation periods for an alarm multiplied by the length of each
-        # evaluation period cannot exceed one day."
-        if self.evaluation_periods * self.period > 86400:
-            raise ValueError("EvaluationPeriods x Period cannot exceed one day")
+        # PutMetricAlarm, Period: "An alarm's total current evaluation period can be no longer than
+        # seven days ... For alarms with a period of less than one hour (3,600 seconds), the total
+        # evaluation period can't be longer than one day" (awslabs.facts "cloudwatch.alarm_evaluation_range").
+        if self.period not in facts.value("cloudwatch.alarm_high_resolution_periods") and self.period % 60:
+            raise ValueError("Period must be 10, 20, 30 or a multiple of 60 seconds")
+        rng = facts.value("cloudwatch.alarm_evaluation_range")
+        cap = rng["period_under_1h"] if self.period < 3600 else rng["max"]
+        if self.evaluation_periods * self.period > cap:
+            raise ValueError(
+                f"EvaluationPeriods x Period cannot exceed {cap:,} s "
+                + ("(one day for periods under one hour)" if cap == rng["period_under_1h"] else "(seven days)"))
 
     @property
     def m(self) -> int:
@@ -103,7 +114,8 @@ class AlarmConfig:
     def effective_treatment(self) -> str:
         # PutMetricAlarm: "Alarms that evaluate metrics in the AWS/DynamoDB namespace always ignore
         # missing data even if you choose a different option for TreatMissingData."
-        return "ignore" if self.namespace == "AWS/DynamoDB" else self.treat_missing_data
+        always = facts.value("cloudwatch.always_ignore_missing_namespace")
+        return "ignore" if self.namespace == always else self.treat_missing_data
 
     @classmethod
     def from_alarm(cls, alarm: dict, evaluation_range: int | None = None) -> "AlarmConfig":

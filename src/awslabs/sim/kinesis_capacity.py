@@ -40,7 +40,8 @@ READ_TRANSACTIONS_PER_SHARD = 5
 EFO_READ_BYTES_PER_SHARD = 2 * MIB  # per registered enhanced fan-out consumer
 MAX_RECORD_BYTES = facts.value("kinesis.max_record_bytes")["default"]
 MAX_RECORD_BYTES_CONFIGURABLE = facts.value("kinesis.max_record_bytes")["max"]  # UpdateMaxRecordSize ceiling
-PUT_RECORDS_MAX_RECORDS = 500
+PUT_RECORDS_MAX_RECORDS = facts.value("kinesis.put_records_request")["records"]
+PUT_RECORDS_MAX_REQUEST_BYTES = facts.value("kinesis.put_records_request")["bytes"]
 ON_DEMAND_INITIAL_WRITE_BYTES = 4 * MIB
 HASH_SPACE = 2**128
 

@@ -48,6 +48,8 @@ import math
 import re
 from typing import Any
 
+from awslabs import facts
+
 # Ground Truth's pre-annotation (PRE-*) and consolidation (ACS-*) Lambdas live in one AWS-owned
 # account per Region: the list in HumanTaskConfig.PreHumanTaskLambdaArn /
 # AnnotationConsolidationConfig.AnnotationConsolidationLambdaArn (API reference, see above).
@@ -220,12 +222,13 @@ def validate_labeling_job(request: dict, region: str, task: str = "ImageMultiCla
     if isinstance(workers, int) and not 1 <= workers <= 9:
         problems.append("NumberOfHumanWorkersPerDataObject must be 1..9")
     limit = human.get("TaskTimeLimitInSeconds")
-    if isinstance(limit, int) and task in IMAGE_AND_TEXT_TASKS and limit > 28_800:
+    if isinstance(limit, int) and task in IMAGE_AND_TEXT_TASKS and limit > facts.value("groundtruth.task_time_limit_s")["image_text_max"]:
         problems.append("TaskTimeLimitInSeconds is at most 28,800 (8 hours) for image and text tasks")
     lifetime = human.get("TaskAvailabilityLifetimeInSeconds")
     public = "PublicWorkforceTaskPrice" in human or ":workteam/public-crowd/" in human.get("WorkteamArn", "")
     if isinstance(lifetime, int):
-        cap = 43_200 if public else 2_592_000
+        caps = facts.value("groundtruth.task_availability_s")
+        cap = caps["public"] if public else caps["private_or_vendor"]
         if lifetime > cap:
             problems.append(f"TaskAvailabilityLifetimeInSeconds is at most {cap:,} for this workforce")
     if task in IMAGE_AND_TEXT_TASKS and region in GROUND_TRUTH_LAMBDA_ACCOUNTS:
@@ -296,8 +299,9 @@ def validate_tuning_job(request: dict) -> list[str]:
     ranges = config.get("ParameterRanges", {})
     limits = config.get("ResourceLimits", {})
     total = sum(len(ranges.get(k, [])) for k in ("IntegerParameterRanges", "ContinuousParameterRanges", "CategoricalParameterRanges"))
-    if total > 30:
-        problems.append(f"at most 30 hyperparameters can be tuned, got {total}")
+    cap = facts.value("hpo.max_hyperparameters")
+    if total > cap:
+        problems.append(f"at most {cap} hyperparameters can be tuned, got {total}")
     for kind in ("IntegerParameterRanges", "ContinuousParameterRanges"):
         for r in ranges.get(kind, []):
             low, high = _number(r.get("MinValue")), _number(r.get("MaxValue"))

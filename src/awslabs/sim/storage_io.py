@@ -256,21 +256,19 @@ def choose_volume(w: Workload) -> Choice:
 # FSx for Lustre
 # ---------------------------------------------------------------------------------------------
 
-LUSTRE_PER_UNIT = {  # MB/s per TiB of storage a deployment type may provision
-    ("PERSISTENT_1", "SSD"): (50, 100, 200),
-    ("PERSISTENT_1", "HDD"): (12, 40),
-    ("PERSISTENT_2", "SSD"): (125, 250, 500, 1000),
+LUSTRE_PER_UNIT = {  # MB/s per TiB of storage a deployment type may provision (awslabs.facts)
+    tuple(key.split("/")): values for key, values in facts.value("fsx.lustre_per_unit_mbps_tib").items()
 }
+_CAPACITY = facts.value("fsx.lustre_capacity_gib")  # GiB: first, second, then the step
 SCRATCH_BASELINE_PER_TIB = 200  # MB/s per TiB; SCRATCH_2 bursts to 1,300 MB/s per TiB
 
 
 def valid_lustre_capacity(deployment: str, capacity_gib: int, per_unit: int | None = None, storage: str = "SSD") -> bool:
-    if deployment == "SCRATCH_1":
-        return capacity_gib in (1200, 2400) or (capacity_gib > 0 and capacity_gib % 3600 == 0)
-    if storage == "HDD":
-        step = {12: 6000, 40: 1800}.get(per_unit or 0)
+    if storage == "HDD" and deployment != "SCRATCH_1":
+        step = _CAPACITY["hdd_step"].get(per_unit or 0)
         return bool(step) and capacity_gib > 0 and capacity_gib % step == 0
-    return capacity_gib == 1200 or (capacity_gib > 0 and capacity_gib % 2400 == 0)
+    first, second, step = _CAPACITY["scratch_1" if deployment == "SCRATCH_1" else "ssd"]
+    return capacity_gib in (first, second) or (capacity_gib > 0 and capacity_gib % step == 0)
 
 
 def validate_lustre(deployment: str, capacity_gib: int, per_unit: int | None = None, storage: str = "SSD") -> list[ApiError]:
@@ -299,10 +297,10 @@ def validate_lustre(deployment: str, capacity_gib: int, per_unit: int | None = N
 
 def next_lustre_capacity(deployment: str, need_gib: float) -> int:
     """The smallest valid SSD capacity holding ``need_gib``."""
-    for candidate in (1200, 2400):
+    first, second, step = _CAPACITY["scratch_1" if deployment == "SCRATCH_1" else "ssd"]
+    for candidate in (first, second):
         if need_gib <= candidate:
             return candidate
-    step = 3600 if deployment == "SCRATCH_1" else 2400
     return int(math.ceil(need_gib / step) * step)
 
 
