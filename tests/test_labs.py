@@ -69,8 +69,6 @@ def test_lab_passes_against_a_moto_server(lab, moto_server):
 KNOWN_HOLLOW = {
     ("deepar-forecasting", "forecast_quantiles"),
     # Not rewritten yet (issue 14 follow-up): their checks read ctx.state the step writes.
-    ("sagemaker-endpoints", "invoke_endpoint"),
-    ("sagemaker-endpoints", "routed_traffic"),
 }
 
 
