@@ -66,14 +66,7 @@ def test_lab_passes_against_a_moto_server(lab, moto_server):
 # Steps whose checks are still hollow (red after a no-op only because ctx.state lacks a key):
 # strict xfail, so fixing one fails the test until it is taken off this list. Every other step
 # must be killed.
-KNOWN_HOLLOW = {
-    ("deepar-forecasting", "forecast_quantiles"),
-    # Not rewritten yet (issue 14 follow-up): their checks read ctx.state the step writes.
-    ("cloudtrail-audit", "policy_refusal"),
-    ("cloudwatch-monitoring", "baseline"),
-    ("sagemaker-endpoints", "invoke_endpoint"),
-    ("sagemaker-endpoints", "routed_traffic"),
-}
+KNOWN_HOLLOW: set[tuple[str, str]] = set()
 
 
 def _mutation_params():

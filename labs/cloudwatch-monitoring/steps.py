@@ -25,7 +25,7 @@ import time
 
 from botocore.exceptions import ClientError
 
-from awslabs import judge
+from awslabs import judge, labkit
 from awslabs.lab import Check, StepFailed, equal, expect
 from awslabs.sim import alarms as sim
 from awslabs.sim import metric_filters
@@ -137,18 +137,31 @@ def apply_baseline(ctx):
         found = _per_minute(ctx, namespace, metric, dims, now - BASELINE_BEFORE, now + BASELINE_AFTER)
         points[_series_key(namespace, metric)] = {m: (v[0], v[1]) for m, v in found.items()}
     ctx.state["baseline"] = {"at": now.timestamp(), "points": points}
+    labkit.record(ctx, "baseline", ctx.state["baseline"])  # the file the learner keeps; its check reads it
 
 
 def check_baseline(ctx):
-    base = ctx.state.get("baseline")
-    if base is None:
-        yield Check("awslabs noted the datapoints the lab's metrics held before you started", False,
-                    "not noted yet", "emulated")
+    name = "awslabs noted the datapoints the lab's metrics held before you started"
+    noted = labkit.observed(ctx, "baseline")
+    if noted is None:
+        yield labkit.not_run(name, "emulated")
         return
-    held = sum(len(v) for v in base["points"].values())
-    yield Check("awslabs noted the datapoints the lab's metrics held before you started", True,
-                f"{held} earlier one-minute datapoint(s): they are subtracted from what the checks read",
-                "emulated")
+    at = dt.datetime.fromtimestamp(noted["at"], dt.timezone.utc)
+    # Read the metrics again, now: CloudWatch never deletes or lowers a datapoint (it only adds to
+    # Sum/SampleCount), so each minute noted must still be there with at least the noted count.
+    missing = []
+    for namespace, metric, dims in _watched(ctx):
+        key = _series_key(namespace, metric)
+        if key not in noted["points"]:
+            missing.append(f"{metric}: not noted")
+            continue
+        was = {int(m): v for m, v in noted["points"][key].items()}
+        now = _per_minute(ctx, namespace, metric, dims, at - BASELINE_BEFORE, at + BASELINE_AFTER)
+        missing += [f"{metric}@{m}" for m, (_, count) in was.items() if now.get(m, [0, 0])[1] < count]
+    held = sum(len(v) for v in noted["points"].values())
+    yield Check(name, not missing,
+                f"{held} earlier one-minute datapoint(s) noted in observations/baseline.json; they are subtracted "
+                f"from what the checks read" + (f"; noted but not on the target: {missing}" if missing else ""), "emulated")
 
 
 # -- 1. custom metrics ----------------------------------------------------------------------------

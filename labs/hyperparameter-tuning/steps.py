@@ -14,6 +14,7 @@ import functools
 import io
 import json
 import math
+import os
 import re
 import tarfile
 import time
@@ -438,6 +439,34 @@ def _request_of(job: dict) -> dict:
     return {k: job[k] for k in REQUEST_FIELDS if job.get(k)}
 
 
+def _run_train_py(ctx, C: float, gamma: float) -> str:
+    """stdout of ``python train.py --C .. --gamma ..`` run as script mode runs it: train.py from
+    code/sourcedir.tar.gz and the train channel from data/train/, both read back from S3."""
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="awslabs-train-py-") as tmp:
+        root = Path(tmp)
+        (root / "train").mkdir()
+        (root / "model").mkdir()
+        with tarfile.open(fileobj=io.BytesIO(_get(ctx, "code/sourcedir.tar.gz"))) as tar:
+            (root / "train.py").write_bytes(tar.extractfile("train.py").read())
+        (root / "train" / "train.csv").write_bytes(_get(ctx, "data/train/train.csv"))
+        env = {**os.environ, "SM_CHANNEL_TRAIN": str(root / "train"), "SM_MODEL_DIR": str(root / "model"),
+               "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+        done = subprocess.run([sys.executable, "train.py", "--C", repr(C), "--gamma", repr(gamma)], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=300)
+        return done.stdout + (f"\n[exit {done.returncode}] {done.stderr[-500:]}" if done.returncode else "")
+
+
+def _regex_with_the_metric_name(ctx):
+    """Mutant: MetricDefinitions' regex written with the metric's name (cv:accuracy=), not what train.py prints."""
+    request = tuning_request(ctx, _role_arn(ctx), _new_job_name(ctx, "hpo"))
+    request["TrainingJobDefinition"]["AlgorithmSpecification"]["MetricDefinitions"][0]["Regex"] = r"cv:accuracy=([0-9\.]+)"
+    _create_tuning_job(ctx, request)
+
+
 def check_tuning_job(ctx):
     job = ctx.client("sagemaker").describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=_tuning_job(ctx))
     config = job["HyperParameterTuningJobConfig"]
@@ -450,9 +479,17 @@ def check_tuning_job(ctx):
                 (config["ResourceLimits"]["MaxNumberOfTrainingJobs"], config["ResourceLimits"]["MaxParallelTrainingJobs"], config.get("TrainingJobEarlyStoppingType")),
                 (BUDGET, 2, "Auto"))
     metric = job["TrainingJobDefinition"]["AlgorithmSpecification"]["MetricDefinitions"][0]
-    captured = re.search(metric["Regex"], svc_train.metric_line(0.973))
-    yield expect("the metric regex captures the value train.py prints", captured is not None and float(captured.group(1)) == 0.973,
-                 f"{metric['Regex']} on {svc_train.metric_line(0.973)!r}", "local")
+    # Run the train.py the job will download (sourcedir.tar.gz in S3) on the training CSV in S3, for
+    # the first grid trial, and apply the job's regex to what it really printed: the value captured
+    # must be the accuracy the local grid search (GridSearchCV, not train.py) found for that trial.
+    trial = _read_trials(ctx, "grid")[0]
+    printed = _run_train_py(ctx, trial["C"], trial["gamma"])
+    captured = re.search(metric["Regex"], printed)
+    value = float(captured.group(1)) if captured and captured.groups() else None
+    yield expect("the metric regex captures the value train.py prints (the grid trial's accuracy)",
+                 value is not None and abs(value - trial["score"]) < 1e-6,
+                 f"{metric['Regex']} on train.py's output {printed.strip()[-200:]!r}: {value} "
+                 f"(grid trial C={trial['C']}, gamma={trial['gamma']}: {trial['score']:.6f})", "local")
     request = _request_of(job)
     yield expect("the request obeys the API model and the documented tuning rules", not smr.validate_tuning_job(request),
                  "; ".join(smr.validate_tuning_job(request)) or "valid", "simulated")
@@ -523,3 +560,8 @@ def check_warm_start(ctx):
                  and ranges["gamma"][0] <= best["gamma"] <= ranges["gamma"][1],
                  f"C {ranges['C'][0]:.3g}..{ranges['C'][1]:.3g}, gamma {ranges['gamma'][0]:.2g}..{ranges['gamma'][1]:.2g}", "emulated")
     yield equal("strategy Random for the refinement", job["HyperParameterTuningJobConfig"]["Strategy"], "Random")
+
+
+MUTATIONS = {
+    "tuning_job": [("the metric regex written with the metric name (cv:accuracy=), not what train.py prints", _regex_with_the_metric_name)],
+}

@@ -3,7 +3,9 @@ checkpoints and resharding. Control plane and data on moto / the server / AWS al
 limits come from the capacity simulator (moto enforces none)."""
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import time
 from collections import Counter
 
@@ -80,6 +82,17 @@ def _all_shards(ctx, name):
 
 def _ranges(shards):
     return [(int(s["HashKeyRange"]["StartingHashKey"]), int(s["HashKeyRange"]["EndingHashKey"])) for s in shards]
+
+
+def _md5(key: str) -> int:
+    """The 128-bit hash key of a partition key, computed here (MD5 of its UTF-8 bytes, as
+    https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecord.html says)."""
+    return int(hashlib.md5(key.encode("utf-8")).hexdigest(), 16)
+
+
+def _shard_holding(shards, value: int) -> str | None:
+    """The id of the shard (as ListShards returned it) whose hash-key range holds ``value``."""
+    return next((s["ShardId"] for s, (lo, hi) in zip(shards, _ranges(shards)) if lo <= value <= hi), None)
 
 
 def _payloads():
@@ -187,6 +200,15 @@ def check_put_records(ctx):
     share = counts[hot_shard] / total if total else 0
     yield expect(f"the hot key makes {hot_shard} a hot shard (> 2/3 of all records)",
                  share > 2 / 3, f"{dict(counts)}; hot share {share:.0%}")
+    path = ctx.output_dir / "key-to-shard.json"
+    placement = json.loads(path.read_text()) if path.exists() else {}
+    keys = [*SENSORS, HOT_KEY]
+    wrong_file = [key for key in keys if placement.get(key) != {"md5_hash_key": str(_md5(key)),
+                                                                "shard": _shard_holding(shards, _md5(key))}]
+    yield expect("key-to-shard.json gives each key its MD5 hash key and the shard whose range on the stream holds it",
+                 path.exists() and not wrong_file,
+                 f"{len(keys) - len(wrong_file)}/{len(keys)} keys right" + (f"; e.g. {wrong_file[:3]}" if wrong_file else "")
+                 if path.exists() else f"{path} not written")
 
 
 # -- 3 -------------------------------------------------------------------------------------------
@@ -202,9 +224,9 @@ def _producers(salted: bool):
     return fleet + [cap.Producer(HOT_KEY, keys, HOT_RATE, RECORD_BYTES)]
 
 
-def capacity_plan() -> dict:
+def capacity_plan(shards: int = SHARDS) -> dict:
     """The plan written by the step (pure: same numbers on every target)."""
-    ranges = cap.even_ranges(SHARDS)
+    ranges = cap.even_ranges(shards)
     total_rate = FLEET_RATE * len(SENSORS) + HOT_RATE
     plan = cap.shards_needed(total_rate, RECORD_BYTES, shared_consumers=2)
     return {
@@ -232,17 +254,43 @@ def check_capacity_plan(ctx):
         yield expect("the capacity plan was written", False, str(path), "simulated")
         return
     plan = json.loads(path.read_text())
-    # 1,800 records/s of 1 KiB = 1.76 MiB/s in: 2 shards by bytes, 2 by records (1,800/1,000);
-    # two classic consumers read 3.5 MiB/s: 2 shards at 2 MiB/s each.
-    yield equal("1,800 records/s of 1 KiB needs 2 shards", plan["shards_needed"]["shards"], 2, "simulated")
+    # Expectations computed here, not by awslabs.sim.kinesis_capacity: the task's workload, the
+    # documented per-shard quotas (1 MiB/s or 1,000 records/s in, 2 MiB/s out shared by classic
+    # consumers: https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html) and
+    # where MD5 puts each key among the shards the stream really has (ListShards).
+    rate = FLEET_RATE * len(SENSORS) + HOT_RATE
+    yield equal("the plan is for the task's workload (20 sensors at 30/s, the hot one at 1,200/s, 1 KiB, 2 consumers)",
+                plan["workload"], {"records_per_s": rate, "record_bytes": RECORD_BYTES, "shared_consumers": 2})
+    need = max(math.ceil(rate * RECORD_BYTES / 2**20), math.ceil(rate / 1000), math.ceil(2 * rate * RECORD_BYTES / (2 * 2**20)))
+    yield equal(f"{rate:,} records/s of 1 KiB needs {need} shards", plan["shards_needed"]["shards"], need, "simulated")
+    shards = _original_shards(ctx, _stream(ctx)) if _exists(ctx, _stream(ctx)) else []
+
+    def over_quota(keys_and_rates):
+        per_shard = Counter()
+        for key, per_s in keys_and_rates:
+            per_shard[_shard_holding(shards, _md5(key))] += per_s
+        return {sid for sid, per_s in per_shard.items() if per_s > 1000 or per_s * RECORD_BYTES > 2**20}
+
+    fleet = [(sensor, FLEET_RATE) for sensor in SENSORS]
+    hot_shards = over_quota(fleet + [(HOT_KEY, HOT_RATE)])
+    expected_hot = sorted(k for k in [*SENSORS, HOT_KEY] if _shard_holding(shards, _md5(k)) in hot_shards)
     hot = plan["with_one_hot_key"]["throttled"]
-    yield expect("one hot key throttles its shard even with 4 shards (1,200 records/s > 1,000)",
-                 HOT_KEY in hot, f"throttled producers: {sorted(hot)}", "simulated")
-    neighbours = sorted(set(hot) - {HOT_KEY})
-    yield expect("sensors sharing the hot shard are throttled too (noisy neighbour)",
-                 len(neighbours) > 0, ", ".join(neighbours), "simulated")
-    yield equal("salting the hot key over 10 keys removes all throttling",
-                plan["with_salted_hot_key"]["throttled"], {}, "simulated")
+    yield equal("one hot key throttles its shard and the sensors sharing it (noisy neighbours), on this stream's shards",
+                sorted(hot), expected_hot if shards else "the stream's shards", "simulated")
+    salted = over_quota(fleet + [(f"{HOT_KEY}#{i}", HOT_RATE / SALTS) for i in range(SALTS)])
+    yield equal(f"salting the hot key over {SALTS} keys removes all throttling",
+                (plan["with_salted_hot_key"]["throttled"], sorted(salted)), ({}, []), "simulated")
+
+
+def _placement_not_written(ctx):
+    """Mutant: the records are put but key-to-shard.json is never written."""
+    apply_put_records(ctx)
+    (ctx.output_dir / "key-to-shard.json").unlink()
+
+
+def _plan_for_two_shards(ctx):
+    """Mutant: the plan computed for a 2-shard stream (the stream has 4)."""
+    (ctx.output_dir / "capacity-plan.json").write_text(json.dumps(capacity_plan(shards=2), indent=2))
 
 
 # -- 4 -------------------------------------------------------------------------------------------
@@ -481,3 +529,9 @@ def apply_retention(ctx):
 def check_retention(ctx):
     summary = ctx.client("kinesis").describe_stream_summary(StreamName=_stream(ctx))["StreamDescriptionSummary"]
     yield equal("records are kept 48 hours (default 24)", summary["RetentionPeriodHours"], 48)
+
+
+MUTATIONS = {
+    "put_records": [("key-to-shard.json not written", _placement_not_written)],
+    "capacity_plan": [("the plan computed for a 2-shard stream (the stream has 4)", _plan_for_two_shards)],
+}

@@ -565,6 +565,19 @@ def check_simulate_timeline(ctx):
         return
     summary = record["objects"]
     clicks = summary.get(CLICKS, {"path": [], "expires": None})
+    # timeline.csv, the file the guide gives the learner: clicks.parquet's row against the task's
+    # rule written out here (STANDARD_IA after 30 days, GLACIER after 90, DEEP_ARCHIVE after 180,
+    # expiry after 730; + 365 noncurrent days in a versioned bucket), on days clear of the rounding.
+    path = ctx.output_dir / "timeline.csv"
+    rows = {r[0]: r[1:] for r in csv.reader(path.read_text().splitlines()[1:]) if r} if path.exists() else {}
+    row = rows.get(CLICKS, [])
+    want = ["STANDARD", "STANDARD", "STANDARD_IA", "GLACIER", "DEEP_ARCHIVE", "DEEP_ARCHIVE"]  # days 0, 29, 31, 91, 181, 366
+    gone = 730 + (365 if record["versioned"] else 0)
+    yield expect(
+        "timeline.csv: clicks.parquet is STANDARD, STANDARD, STANDARD_IA, GLACIER, DEEP_ARCHIVE, DEEP_ARCHIVE on days "
+        f"0, 29, 31, 91, 181, 366 and deleted on day {gone} (or the next)",
+        len(row) == 10 and row[:6] == want and row[9].isdigit() and int(row[9]) - gone in (0, 1),
+        f"{CLICKS}: {row}" if path.exists() else f"{path} not written", verified_by="simulated")
     yield equal(
         "clicks.parquet walks down STANDARD -> STANDARD_IA -> GLACIER -> DEEP_ARCHIVE",
         [c for _, c in clicks["path"]],
@@ -680,6 +693,17 @@ def check_storage_cost(ctx):
         f"${std_month:.2f} ({prices})",
         verified_by="simulated",
     )
+    # monthly_cost.csv, the file the guide gives the learner: every full month kept in STANDARD costs
+    # the arithmetic above, and its 24 rows agree with the months the record holds.
+    path = ctx.output_dir / "monthly_cost.csv"
+    rows = list(csv.reader(path.read_text().splitlines()[1:])) if path.exists() else []
+    full = [float(r[2]) for r in rows[1:-1]] if len(rows) > 2 else []
+    yield expect(
+        f"monthly_cost.csv: 24 months, every full month of STANDARD ${expected:.2f}, no early-deletion charge",
+        len(rows) == 24 and all(abs(v - expected) < 0.01 for v in full) and all(float(r[3]) == 0 for r in rows)
+        and abs(sum(float(r[1]) for r in rows) - sum(m["total"] for m in record["tiered"])) < 0.01 * len(rows),
+        f"{len(rows)} months; STANDARD full months ${min(full, default=0):.2f}-${max(full, default=0):.2f}"
+        if path.exists() else f"{path} not written", verified_by="simulated")
     tiered = sum(m["total"] for m in record["tiered"])
     kept = sum(m["total"] for m in record["standard"])
     yield expect(
@@ -696,3 +720,21 @@ def check_storage_cost(ctx):
         f"early-deletion charges ${early:.2f}",
         verified_by="simulated",
     )
+
+
+def _timeline_csv_not_written(ctx):
+    """Mutant: the timeline is recorded in the bucket but timeline.csv is never written."""
+    apply_simulate_timeline(ctx)
+    (ctx.output_dir / "timeline.csv").unlink()
+
+
+def _monthly_cost_csv_not_written(ctx):
+    """Mutant: the costs are recorded in the bucket but monthly_cost.csv is never written."""
+    apply_storage_cost(ctx)
+    (ctx.output_dir / "monthly_cost.csv").unlink()
+
+
+MUTATIONS = {
+    "simulate_timeline": [("timeline.csv not written", _timeline_csv_not_written)],
+    "storage_cost": [("monthly_cost.csv not written", _monthly_cost_csv_not_written)],
+}
