@@ -62,13 +62,14 @@ def shell_env(where: Path, cold: bool) -> dict[str, str]:
     return env
 
 
-def first_output_seconds(command: str, cwd: Path, env: dict[str, str]) -> tuple[float, int]:
+def first_output_seconds(command: str, cwd: Path, env: dict[str, str], marker: str) -> tuple[float, int]:
+    """Seconds until the lab's first line (its title, ending in "(lab-id)"), not pip's chatter."""
     start = time.perf_counter()
     proc = subprocess.Popen(["bash", "-c", command], cwd=cwd, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
     first = None
     for line in proc.stdout:
-        if first is None and line.strip():
+        if first is None and line.strip().endswith(marker):
             first = time.perf_counter() - start
     proc.wait()
     return (first if first is not None else float("nan")), proc.returncode
@@ -85,7 +86,7 @@ def main() -> None:
         where = Path(tmp)
         repo = fresh_copy(where)
         env = shell_env(where, args.cold)
-        seconds, code = first_output_seconds(line1, repo, env)
+        seconds, code = first_output_seconds(line1, repo, env, "(s3-storage-classes)")
         print(f"README line 1 to first lab output: {seconds:6.1f} s  (exit {code})  `{line1}`")
         print(f"core install (.venv):              {size_mb(repo / '.venv'):6.0f} MB")
         shutil.rmtree(repo / ".venv")  # the full install from an empty environment, not on top of line 1
