@@ -102,22 +102,16 @@ def network_by_security_group(ctx, group_name: str) -> tuple[str, list[dict], st
 def scalable_target_id(namespace: str, resource_id: str, dimension: str) -> str:
     """The ledger id of a scalable target (what ``ctx.track("application-autoscaling:scalable-target", ...)``
     takes)."""
-    return f"{namespace}|{resource_id}|{dimension}"
+    from .resources.applicationautoscaling import target_id
+
+    return target_id(namespace, resource_id, dimension)
 
 
 def deregister_scalable_target(ctx, namespace: str, resource_id: str, dimension: str) -> None:
-    """Delete the target's scaling policies, then the target (what it needs to go away)."""
-    aas = ctx.client("application-autoscaling")
-    policies = aas.describe_scaling_policies(ServiceNamespace=namespace, ResourceId=resource_id,
-                                             ScalableDimension=dimension).get("ScalingPolicies", [])
-    for policy in policies:
-        aas.delete_scaling_policy(PolicyName=policy["PolicyName"], ServiceNamespace=namespace,
-                                  ResourceId=resource_id, ScalableDimension=dimension)
-    targets = aas.describe_scalable_targets(ServiceNamespace=namespace, ResourceIds=[resource_id],
-                                            ScalableDimension=dimension).get("ScalableTargets", [])
-    if targets:
-        aas.deregister_scalable_target(ServiceNamespace=namespace, ResourceId=resource_id,
-                                       ScalableDimension=dimension)
+    """Delete the target's scaling policies, then the target (what cleanup does, done now)."""
+    from .resources.applicationautoscaling import deregister_scalable_target as deregister
+
+    deregister(ctx, scalable_target_id(namespace, resource_id, dimension), {})
 
 
 # -- Lake Formation ------------------------------------------------------------------------------
@@ -125,11 +119,6 @@ def deregister_scalable_target(ctx, namespace: str, resource_id: str, dimension:
 
 def lake_formation_permissions(ctx) -> list[dict]:
     """Every ``PrincipalResourcePermissions`` entry (all pages)."""
-    lf = ctx.client("lakeformation")
-    found, token = [], None
-    while True:
-        page = lf.list_permissions(**({"NextToken": token} if token else {}))
-        found += page.get("PrincipalResourcePermissions", [])
-        token = page.get("NextToken")
-        if not token:
-            return found
+    from .resources.lakeformation import list_all_permissions
+
+    return list_all_permissions(ctx.client("lakeformation"))
