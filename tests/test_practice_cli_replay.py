@@ -42,7 +42,6 @@ NOT_YET = {
     "hyperparameter-tuning": "no hand-written script: SageMaker SDK steps",
     "kinesis-data-analytics": "no hand-written script: the application archive",
     "kinesis-firehose": "no hand-written script: binary records and the transform archive",
-    "msk-kafka": "no hand-written script: subnet ids of the recorded run are baked in",
     "sagemaker-endpoints": "no hand-written script: SageMaker SDK steps and model artefacts",
     "sagemaker-training": "no hand-written script: SageMaker SDK steps",
     "step-functions-pipeline": "no hand-written script yet",
