@@ -585,6 +585,14 @@ FACTS: tuple[Fact, ...] = (
        ("efs-training-data",), ("Infrequent Access or, since 2023, Archive storage",),
        status="fixed", changed="the guide named IA only; Archive came in 2023 (the year is not on the API page)",
        more=("https://docs.aws.amazon.com/efs/latest/ug/lifecycle-management-efs.html",)),
+    _f("emr.primary_node", "primary",
+       "EMR's documentation calls the coordinating node the primary node (the API's InstanceRoleType is "
+       "still MASTER); a cluster has one primary node, or three for high availability",
+       "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-master-core-task-nodes.html",
+       ("emr-spark",), ("one, or three for\n  high availability",),
+       stale=("- Node types: master (coordination)",), status="changed",
+       changed="AWS renamed the master node to primary node in the EMR documentation (year not on the page)",
+       more=("https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-plan-ha.html",)),
 )
 
 BY_ID: dict[str, Fact] = {fact.id: fact for fact in FACTS}
