@@ -162,3 +162,21 @@ def test_put_records_request_limit_matches_the_api_model_botocore_ships():
     assert "up to a limit of 10 MiB for the entire request" in " ".join(doc.split())
     assert kinesis_capacity.PUT_RECORDS_MAX_REQUEST_BYTES == 10 * 1024 * 1024
     assert kinesis_capacity.PUT_RECORDS_MAX_RECORDS == 500
+
+
+def test_firehose_and_video_retention_figures_match_the_api_models_botocore_ships():
+    import botocore.session
+
+    session = botocore.session.get_session()
+    firehose = session.get_service_model("firehose")
+    hints = facts.value("firehose.s3_buffering")
+    size, interval = firehose.shape_for("SizeInMBs"), firehose.shape_for("IntervalInSeconds")
+    assert (size.metadata["min"], size.metadata["max"]) == hints["size_mib"][:2]
+    assert (interval.metadata["min"], interval.metadata["max"]) == hints["interval_s"][:2]
+    members = firehose.shape_for("BufferingHints").members
+    assert f"The default value is {hints['size_mib'][2]}." in members["SizeInMBs"].documentation
+    assert f"The default value is {hints['interval_s'][2]}." in members["IntervalInSeconds"].documentation
+    video = session.get_service_model("kinesisvideo")
+    low, high = facts.value("kinesisvideo.retention_hours")
+    doc = video.shape_for("UpdateDataRetentionInput").members["DataRetentionChangeInHours"].documentation
+    assert f"minimum value for data retention is {low} and the maximum value is {high}" in doc

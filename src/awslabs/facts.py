@@ -529,6 +529,70 @@ FACTS: tuple[Fact, ...] = (
        changed="the EC2 instance-type pages are not in the stored docs; third-party tables of 2026 agree",
        more=("https://aws.amazon.com/ec2/instance-types/p4/",)),
 
+    # -- issue 13: exam notes of the remaining labs (glue-etl, step-functions-pipeline, msk-kafka,
+    #    kinesis-video-streams) ----------------------------------------------------------------------
+    _f("glue.pythonshell_dpu", (0.0625, 1),
+       "A Python shell job gets 0.0625 or 1 DPU (MaxCapacity), 0.0625 by default",
+       "https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-jobs-job.html",
+       ("glue-etl",), ("0.0625 or 1 DPU (0.0625 by\n  default)",),
+       more=("https://docs.aws.amazon.com/glue/latest/dg/add-job-python.html",)),
+    _f("glue.ray_closed", "no longer open to new customers",
+       "AWS Glue for Ray is no longer open to new customers; existing customers can keep using it",
+       "https://docs.aws.amazon.com/glue/latest/dg/ray-jobs-section.html",
+       ("glue-etl",), ("no longer open to new customers",),
+       stale=("**Ray** for distributed\nPython.",), status="changed",
+       changed="AWS closed Glue for Ray to new customers (the date is not on the stored page)",
+       more=("https://docs.aws.amazon.com/glue/latest/dg/awsglue-ray-jobs-availability-change.html",)),
+    _f("stepfunctions.execution_guarantees",
+       {"STANDARD": "exactly-once", "EXPRESS async": "at-least-once", "EXPRESS sync": "at-most-once"},
+       "Standard workflows run exactly once; asynchronous Express workflows at least once, synchronous "
+       "Express workflows at most once; Standard execution history is kept 90 days",
+       "https://docs.aws.amazon.com/step-functions/latest/dg/express-at-least-once-execution.html",
+       ("step-functions-pipeline",), ("asynchronous Express runs at-least-once", "synchronous Express at-most-once",
+                                      "(kept 90 days)"),
+       status="fixed", changed="the guide said Express is at-least-once without the synchronous case"),
+    _f("stepfunctions.express_patterns", "request-response only",
+       "Express workflows support only the request-response integration pattern; .sync (run a job) and "
+       ".waitForTaskToken (callback) need a Standard workflow",
+       "https://docs.aws.amazon.com/step-functions/latest/dg/connect-supported-services.html",
+       ("step-functions-pipeline",), ("Express workflows support only request-response integrations",),
+       status="fixed", changed="the guide did not say so"),
+    _f("kinesisvideo.retention_hours", (0, 87600),
+       "A Kinesis video stream keeps data 0 hours (no storage: consumers read the 5-minute service "
+       "buffer) up to 87,600 hours (ten years); a non-zero retention is at least 1 hour",
+       "https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/API_UpdateDataRetention.html",
+       ("kinesis-video-streams",), ("87,600 hours (10 years)",),
+       more=("https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/API_CreateStream.html",)),
+    _f("msk.serverless_max_message_mib", 8,
+       "An MSK Serverless cluster takes messages up to 8 MiB",
+       "https://docs.aws.amazon.com/msk/latest/developerguide/limits.html",
+       ("msk-kafka",), ("caps a message at\n  8 MiB",), stale=("over 1 MiB (configurable; 8 MB on Serverless)",),
+       status="not confirmed",
+       changed="the stored quota page did not show the serverless figure; the guide also no longer says "
+               "MSK is the choice for messages over 1 MiB, since Kinesis records go up to 10 MiB (2025)"),
+    _f("firehose.s3_buffering", {"size_mib": (1, 128, 5), "interval_s": (0, 900, 300)},
+       "Firehose buffers 1–128 MiB (default 5) or 0–900 s (default 300) before it delivers to S3, "
+       "whichever comes first; set both hints or neither",
+       "https://docs.aws.amazon.com/firehose/latest/APIReference/API_BufferingHints.html",
+       ("kinesis-firehose",), ("1–128 MiB or 0–900 s", "defaults 5 MiB / 300 s"),
+       used_by=("awslabs.local.firehose.DEFAULT_BUFFER_MIB", "awslabs.local.firehose.DEFAULT_BUFFER_SECONDS"),
+       more=("https://docs.aws.amazon.com/firehose/latest/dev/buffering-hints.html",)),
+    _f("efs.storage_classes", ("Standard", "Infrequent Access", "Archive"),
+       "EFS lifecycle management moves files not accessed for a number of days from Standard to "
+       "Infrequent Access (TransitionToIA) or Archive (TransitionToArchive), and back to Standard on "
+       "access when TransitionToPrimaryStorageClass says so",
+       "https://docs.aws.amazon.com/efs/latest/ug/API_LifecyclePolicy.html",
+       ("efs-training-data",), ("Infrequent Access or, since 2023, Archive storage",),
+       status="fixed", changed="the guide named IA only; Archive came in 2023 (the year is not on the API page)",
+       more=("https://docs.aws.amazon.com/efs/latest/ug/lifecycle-management-efs.html",)),
+    _f("emr.primary_node", "primary",
+       "EMR's documentation calls the coordinating node the primary node (the API's InstanceRoleType is "
+       "still MASTER); a cluster has one primary node, or three for high availability",
+       "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-master-core-task-nodes.html",
+       ("emr-spark",), ("one, or three for\n  high availability",),
+       stale=("- Node types: master (coordination)",), status="changed",
+       changed="AWS renamed the master node to primary node in the EMR documentation (year not on the page)",
+       more=("https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-plan-ha.html",)),
 )
 
 BY_ID: dict[str, Fact] = {fact.id: fact for fact in FACTS}

@@ -45,10 +45,15 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from awslabs.facts import value
+
+_BUFFERING = value("firehose.s3_buffering")
+
 MIB = 1024 * 1024
 RESULTS = ("Ok", "Dropped", "ProcessingFailed")
-DEFAULT_BUFFER_MIB = 5  # documented defaults for an S3 destination
-DEFAULT_BUFFER_SECONDS = 300
+# documented defaults for an S3 destination (awslabs.facts "firehose.s3_buffering")
+DEFAULT_BUFFER_MIB = _BUFFERING["size_mib"][2]
+DEFAULT_BUFFER_SECONDS = _BUFFERING["interval_s"][2]
 _EXPR = re.compile(r"!\{([a-zA-Z]+):([^}]*)\}")
 
 # Java DateTimeFormatter letters Firehose prefixes use, in strftime terms.
