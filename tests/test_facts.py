@@ -180,3 +180,12 @@ def test_firehose_and_video_retention_figures_match_the_api_models_botocore_ship
     low, high = facts.value("kinesisvideo.retention_hours")
     doc = video.shape_for("UpdateDataRetentionInput").members["DataRetentionChangeInHours"].documentation
     assert f"minimum value for data retention is {low} and the maximum value is {high}" in doc
+
+
+def test_failure_reason_limit_matches_the_api_model_botocore_ships():
+    import botocore.session
+
+    from awslabs.local import sagemaker_runner
+
+    shape = botocore.session.get_session().get_service_model("sagemaker").shape_for("FailureReason")
+    assert shape.metadata["max"] == facts.value("sagemaker.failure_reason_max_chars") == sagemaker_runner.FAILURE_REASON_LIMIT

@@ -118,3 +118,21 @@ def test_log_policy_reports_but_does_not_update(ctx):
     table = glue.get_table(DatabaseName=db, Name="t")["Table"]
     assert [c["Name"] for c in table["StorageDescriptor"]["Columns"]] == ["id", "name"]
     assert table["Parameters"]["skip.header.line.count"] == "1"
+
+
+def test_every_file_is_read_unless_the_target_sets_a_sample_size(ctx, tmp_path):
+    # S3Target.SampleSize: "the number of files in each leaf folder to be crawled ... If not set,
+    # all the files are crawled" (Glue API reference). Only the 25th file has the column "late".
+    ctx.create_bucket(ctx.name("crawl"))
+    s3 = ctx.client("s3")
+    bucket = ctx.name("crawl")
+    for i in range(25):
+        body = "id,amount,late\n1,2.5,x\n" if i == 24 else "id,amount\n1,2.5\n"
+        s3.put_object(Bucket=bucket, Key=f"sales/part-{i:02d}.csv", Body=body.encode())
+    objects = [{"Key": f"sales/part-{i:02d}.csv", "Relative": f"part-{i:02d}.csv"} for i in range(25)]
+    everything = crawler.infer_table(ctx, f"s3://{bucket}/sales/", "sales", "", objects, tmp_path / "all")
+    sampled = crawler.infer_table(ctx, f"s3://{bucket}/sales/", "sales", "", objects, tmp_path / "some", sample_size=2)
+    assert [n for n, _ in everything.columns] == ["id", "amount", "late"]
+    assert [n for n, _ in sampled.columns] == ["id", "amount"]
+    s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": o["Key"]} for o in objects]})
+    s3.delete_bucket(Bucket=bucket)

@@ -593,6 +593,12 @@ FACTS: tuple[Fact, ...] = (
        stale=("- Node types: master (coordination)",), status="changed",
        changed="AWS renamed the master node to primary node in the EMR documentation (year not on the page)",
        more=("https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-plan-ha.html",)),
+    _f("sagemaker.failure_reason_max_chars", 1024,
+       "DescribeTrainingJob's FailureReason holds at most 1,024 characters of what the job wrote to "
+       "/opt/ml/output/failure",
+       "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeTrainingJob.html",
+       ("sagemaker-training",), ("(at most 1,024 characters)",),
+       used_by=("awslabs.local.sagemaker_runner.FAILURE_REASON_LIMIT",)),
 )
 
 BY_ID: dict[str, Fact] = {fact.id: fact for fact in FACTS}

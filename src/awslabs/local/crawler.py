@@ -40,7 +40,11 @@ from pathlib import Path
 
 from .s3io import join_uri, list_data_objects, split_uri
 
-MAX_FILES_SAMPLED = 20
+# S3Target.SampleSize: "the number of files in each leaf folder to be crawled when crawling sample
+# files in a dataset. If not set, all the files are crawled" (1-249), per the Glue API reference
+# (https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-crawler-crawling.html#aws-glue-api-crawler-crawling-S3Target,
+# read 2026-12-06). The runner used to read only the first 20 files of a table whatever the target said.
+SAMPLE_SIZE_RANGE = (1, 249)
 
 CSV_FORMAT = {
     "InputFormat": "org.apache.hadoop.mapred.TextInputFormat",
@@ -258,7 +262,10 @@ def plan_tables(include_path: str, relatives: list[str], table_prefix: str = "")
     return tables
 
 
-def infer_table(ctx, include_path: str, name: str, root: str, objects: list[dict], scratch: Path) -> InferredTable:
+def infer_table(ctx, include_path: str, name: str, root: str, objects: list[dict], scratch: Path,
+                sample_size: int | None = None) -> InferredTable:
+    """Infer one table from its files: every file, or the first ``sample_size`` of each leaf folder
+    (the target's ``SampleSize``)."""
     s3 = ctx.client("s3")
     bucket, prefix = split_uri(include_path)
     prefix = prefix.rstrip("/") + "/" if prefix.strip("/") else ""
@@ -269,6 +276,7 @@ def infer_table(ctx, include_path: str, name: str, root: str, objects: list[dict
     schemas = []
     kinds = set()
     header = False
+    sampled_per_folder: dict[str, int] = {}
     for i, obj in enumerate(sorted(objects, key=lambda o: o["Relative"])):
         below = obj["Relative"][len(root) :]
         folders = below.split("/")[:-1]
@@ -278,7 +286,9 @@ def infer_table(ctx, include_path: str, name: str, root: str, objects: list[dict
         if folders and len(folders) == depth:
             values = tuple(f.split("=", 1)[1] if "=" in f else f for f in folders)
             partitions.setdefault(values, join_uri(bucket, prefix + root + "/".join(folders) + "/"))
-        if i < MAX_FILES_SAMPLED:
+        folder = obj["Relative"].rsplit("/", 1)[0] if "/" in obj["Relative"] else ""
+        sampled_per_folder[folder] = sampled_per_folder.get(folder, 0) + 1
+        if sample_size is None or sampled_per_folder[folder] <= sample_size:
             local = scratch / name / f"{i}-{Path(below).name}"
             local.parent.mkdir(parents=True, exist_ok=True)
             s3.download_file(bucket, obj["Key"], str(local))
@@ -319,7 +329,8 @@ def crawl_locally(ctx, crawler: dict) -> CrawlSummary:
         objects = [o for o in list_data_objects(s3, include) if not _excluded(o["Relative"], target.get("Exclusions", []))]
         by_rel = {o["Relative"]: o for o in objects}
         for name, plan in plan_tables(include, sorted(by_rel), crawler.get("TablePrefix", "")).items():
-            inferred = infer_table(ctx, include, name, plan["root"], [by_rel[r] for r in plan["files"]], scratch)
+            inferred = infer_table(ctx, include, name, plan["root"], [by_rel[r] for r in plan["files"]], scratch,
+                                   target.get("SampleSize"))
             _write_table(ctx, glue, database, inferred, crawler["Name"], policy, summary)
     return summary
 

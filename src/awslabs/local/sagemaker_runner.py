@@ -88,10 +88,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from awslabs.facts import value
+
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 METRIC_NAMESPACE = "/aws/sagemaker/TrainingJobs"
 HOST = "algo-1"
-FAILURE_REASON_LIMIT = 1024  # DescribeTrainingJob FailureReason is at most 1024 characters
+FAILURE_REASON_LIMIT = value("sagemaker.failure_reason_max_chars")  # DescribeTrainingJob truncates there
 BOOTSTRAP = Path(__file__).with_name("sagemaker_fastfile.py")
 PIPE_CHUNK = 64 * 1024
 
