@@ -197,13 +197,28 @@ def _tagged_arns(ctx) -> set[str]:
     return arns
 
 
+def _cost_tags_of(ctx, name: str) -> dict:
+    """The resource's own tags (not the lab's awslabs:* ones), to show what the learner set."""
+    try:
+        if name == "bucket":
+            tags = ctx.client("s3").get_bucket_tagging(Bucket=_bucket(ctx)).get("TagSet", [])
+        else:
+            sm = ctx.client("sagemaker")
+            tags = sm.list_tags(ResourceArn=sm.describe_model(ModelName=_model(ctx))["ModelArn"]).get("Tags", [])
+    except Exception:  # noqa: BLE001 - no tag set at all (NoSuchTagSet) or no resource
+        tags = []
+    return {t["Key"]: t["Value"] for t in tags if not t["Key"].startswith("awslabs:")}
+
+
 def check_tag_resources(ctx):
     wanted = {f"arn:aws:s3:::{_bucket(ctx)}": "bucket",
               f"arn:aws:sagemaker:{ctx.region}:{ctx.account}:model/{_model(ctx)}": "model"}
     found = _tagged_arns(ctx)
     missing = [name for arn, name in wanted.items() if arn not in found]
+    detail = "; ".join(f"{name} has {_cost_tags_of(ctx, name)}" for name in missing)
     yield expect(f"the bucket and the model carry {COST_TAGS} (Resource Groups Tagging API)", not missing,
-                 f"missing on: {', '.join(missing)}" if missing else "both found by their cost allocation tags")
+                 f"missing on: {', '.join(missing)} ({detail}; keys and values are case-sensitive)" if missing
+                 else "both found by their cost allocation tags")
     if not ctx.on_aws:
         yield ctx.aws_only("project and cost-center are active cost allocation tags",
                            "moto implements neither ListCostAllocationTags nor UpdateCostAllocationTagsStatus")
@@ -237,6 +252,23 @@ def apply_budget(ctx):
     _create_budget(ctx, [_alert(kind, percent) for kind, percent in ALERTS.items()])
 
 
+def _tag_filters(budget: dict) -> set[tuple[str, str]]:
+    """The (tag key, value) pairs a budget counts: the classic ``CostFilters.TagKeyValue``
+    (``user:<key>$<value>``) or the newer ``FilterExpression`` (a Cost Explorer expression whose
+    ``Tags`` name the plain key); anything wider (Or/Not, other dimensions) counts as no filter."""
+    pairs = set()
+    for item in (budget.get("CostFilters") or {}).get("TagKeyValue", []):
+        key, _, val = item.partition("$")
+        if key.startswith("user:") and val:
+            pairs.add((key[len("user:"):], val))
+        else:
+            pairs.add(("?", item))  # a malformed filter matches no cost allocation tag
+    tags = (budget.get("FilterExpression") or {}).get("Tags")
+    if tags and set(budget["FilterExpression"]) == {"Tags"} and set(tags.get("MatchOptions") or ["EQUALS"]) == {"EQUALS"}:
+        pairs |= {(tags.get("Key"), v) for v in tags.get("Values") or []}
+    return pairs
+
+
 def check_budget(ctx):
     budget, notifications = _describe_budget(ctx)
     if budget is None:
@@ -245,9 +277,11 @@ def check_budget(ctx):
     limit = float(budget["BudgetLimit"]["Amount"])
     shape = (budget.get("BudgetType"), budget.get("TimeUnit"), limit, budget["BudgetLimit"].get("Unit"))
     yield equal("a MONTHLY COST budget of 200 USD", shape, ("COST", "MONTHLY", BUDGET_LIMIT_USD, "USD"))
-    tag_values = (budget.get("CostFilters") or {}).get("TagKeyValue", [])
-    yield expect(f"the budget counts only costs tagged project={COST_TAGS['project']}", tag_values == [TAG_FILTER],
-                 f"CostFilters.TagKeyValue = {tag_values or 'none'} (want [{TAG_FILTER!r}])")
+    filters = _tag_filters(budget)
+    yield expect(f"the budget counts only costs tagged project={COST_TAGS['project']}",
+                 filters == {("project", COST_TAGS["project"])},
+                 f"CostFilters.TagKeyValue = {(budget.get('CostFilters') or {}).get('TagKeyValue') or 'none'}, "
+                 f"FilterExpression = {budget.get('FilterExpression') or 'none'} (want TagKeyValue [{TAG_FILTER!r}])")
     got = {}
     for n in notifications:  # judged by the spend at which each fires, whatever the threshold type
         got[(n["NotificationType"], n["ComparisonOperator"])] = ml_cost.notification_amount(n, limit)

@@ -57,6 +57,11 @@ def _no_tag_filter(params):
     params["Budget"].pop("CostFilters")
 
 
+def _filter_expression(params):
+    params["Budget"].pop("CostFilters")
+    params["Budget"]["FilterExpression"] = {"Tags": {"Key": "project", "Values": ["churn-model"]}}
+
+
 def _untagged_key(params):
     params["Budget"]["CostFilters"] = {"TagKeyValue": ["project$churn-model"]}
 
@@ -102,6 +107,7 @@ VARIANTS = [
     accept("budget", "the ACTUAL alert as ABSOLUTE_VALUE 160", _budget(_actual_as_dollars)),
     reject("budget", "Threshold 0.8 with PERCENTAGE", _budget(_fraction), fix="not 0.8"),
     reject("budget", "FORECASTED where ACTUAL was asked", _budget(_forecast_for_actual), fix="ACTUAL notification"),
+    accept("budget", "the newer FilterExpression on the project tag", _budget(_filter_expression)),
     reject("budget", "no cost filter: the whole account's costs", _budget(_no_tag_filter), fix="TagKeyValue"),
     reject("budget", "tag filter without the user: prefix", _budget(_untagged_key), fix="user:project$churn-model"),
     accept("spot_training", "CheckpointConfig.LocalPath given explicitly", _job(_explicit_local_path)),

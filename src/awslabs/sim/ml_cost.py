@@ -33,8 +33,8 @@ HOSTING_PRICES = value("sagemaker.hosting_prices_us_east_1")  # $/instance-hour,
 SERVERLESS_PRICE_PER_GB_S = value("sagemaker.serverless_price_per_gb_s_us_east_1")
 SERVERLESS_MEMORY_MB = tuple(value("sagemaker.serverless_memory_mb"))
 PRICES_AS_OF = fact("sagemaker.hosting_prices_us_east_1").read
-PRICE_SOURCES = (fact("sagemaker.hosting_prices_us_east_1").url,
-                 fact("sagemaker.serverless_price_per_gb_s_us_east_1").url)
+PRICE_SOURCES = tuple(dict.fromkeys((fact("sagemaker.hosting_prices_us_east_1").url,
+                                      fact("sagemaker.serverless_price_per_gb_s_us_east_1").url)))
 PRICE_STATUS = fact("sagemaker.hosting_prices_us_east_1").status
 CHECKPOINT_LOCAL_PATH = value("sagemaker.checkpoint_local_path")
 
