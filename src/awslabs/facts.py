@@ -599,6 +599,67 @@ FACTS: tuple[Fact, ...] = (
        "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeTrainingJob.html",
        ("sagemaker-training",), ("(at most 1,024 characters)",),
        used_by=("awslabs.local.sagemaker_runner.FAILURE_REASON_LIMIT",)),
+    # -- ml-cost ---------------------------------------------------------------------------------------
+    _f("budgets.threshold_percentage", 80,
+       "A budget notification's Threshold is a percentage of the budgeted amount unless ThresholdType is "
+       "ABSOLUTE_VALUE: on a $200 budget, ACTUAL / GREATER_THAN / PERCENTAGE / 80 alerts once more than $160 "
+       "is spent (80, not 0.8)",
+       "https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_budgets_Notification.html",
+       ("ml-cost",), ("80, not 0.8", "more than $160"),
+       used_by=("awslabs.sim.ml_cost.notification_amount",)),
+    _f("budgets.notification_types", ("ACTUAL", "FORECASTED"),
+       "NotificationType ACTUAL compares what you have spent, FORECASTED what you are forecast to spend in the period",
+       "https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_budgets_Notification.html",
+       ("ml-cost",), ("ACTUAL compares what you have spent", "FORECASTED what you are forecast to spend"),
+       used_by=("awslabs.sim.ml_cost.firing_days",)),
+    _f("budgets.tag_cost_filter", "user:<key>$<value>",
+       "A cost budget filtered on a cost allocation tag uses CostFilters {\"TagKeyValue\": [\"user:project$churn-model\"]}",
+       "https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_budgets_Budget.html",
+       ("ml-cost",), ("user:project$churn-model",), status="not confirmed",
+       changed="the API reference lists Tag among the CostFilters but the stored pages do not spell out the "
+               "TagKeyValue \"user:<key>$<value>\" syntax; it is the form the console and CLI examples use"),
+    _f("costexplorer.tag_activation_delay_h", 24,
+       "A user-defined tag key can take up to 24 hours to appear for activation as a cost allocation tag; only "
+       "activated tags can filter budgets and Cost Explorer",
+       "https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/activating-tags.html",
+       ("ml-cost",), ("up to 24 hours",), status="not confirmed",
+       changed="the AWS page was not in the stored docs; the figure is read from the Terraform/Pulumi "
+               "CostAllocationTag documentation, which quotes it"),
+    _f("sagemaker.spot_max_wait_rule", "MaxWaitTimeInSeconds >= MaxRuntimeInSeconds",
+       "A managed Spot training job's MaxWaitTimeInSeconds (waiting for Spot capacity plus running) must be equal to "
+       "or greater than MaxRuntimeInSeconds",
+       "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StoppingCondition.html",
+       ("ml-cost",), ("MaxWaitTimeInSeconds ≥ MaxRuntimeInSeconds",),
+       used_by=("awslabs.sim.ml_cost.spot_wait_problems",)),
+    _f("sagemaker.spot_savings_formula", "(1 - BillableTimeInSeconds / TrainingTimeInSeconds) * 100",
+       "Managed Spot training savings = (1 − BillableTimeInSeconds / TrainingTimeInSeconds) × 100; e.g. 100 billable "
+       "of 500 training seconds is 80 %",
+       "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeTrainingJob.html",
+       ("ml-cost",), ("(1 − BillableTimeInSeconds / TrainingTimeInSeconds) × 100",),
+       used_by=("awslabs.sim.ml_cost.spot_savings_percent", "awslabs.local.spot_training.run")),
+    _f("sagemaker.checkpoint_local_path", "/opt/ml/checkpoints",
+       "CheckpointConfig.LocalPath defaults to /opt/ml/checkpoints; SageMaker copies what the script writes there "
+       "to CheckpointConfig.S3Uri and copies it back when a Spot job resumes",
+       "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CheckpointConfig.html",
+       ("ml-cost",), ("/opt/ml/checkpoints",),
+       used_by=("awslabs.sim.ml_cost.CHECKPOINT_LOCAL_PATH", "awslabs.local.spot_training.run"),
+       more=("https://docs.aws.amazon.com/sagemaker/latest/dg/model-checkpoints.html",)),
+    _f("sagemaker.hosting_prices_us_east_1", {"ml.c5.large": 0.102, "ml.m5.large": 0.115, "ml.c5.xlarge": 0.204,
+                                              "ml.m5.xlarge": 0.23, "ml.g4dn.xlarge": 0.736},
+       "us-east-1 On-Demand real-time and asynchronous inference, per instance-hour: ml.c5.large $0.102, "
+       "ml.m5.large $0.115, ml.c5.xlarge $0.204, ml.m5.xlarge $0.23, ml.g4dn.xlarge $0.736",
+       "https://aws.amazon.com/sagemaker/pricing/", ("ml-cost",), ("$0.115", "$0.204"),
+       used_by=("awslabs.sim.ml_cost.HOSTING_PRICES", "ml_cost.monthly_prices", "ml_cost.cheapest_fleet"),
+       status="not confirmed",
+       changed="the SageMaker pricing page is not in the stored docs; the long-published list prices are kept "
+               "(third-party 2025-2026 articles quote $0.115 for ml.m5.large)"),
+    _f("sagemaker.serverless_price_per_gb_s_us_east_1", 0.00002,
+       "us-east-1 on-demand serverless inference compute: $0.0000200 per second at 1024 MB, proportional to the "
+       "memory size (i.e. $0.00002 per GB-second), plus $0.016 per GB of data processed",
+       "https://aws.amazon.com/sagemaker/pricing/", ("ml-cost",), ("$0.0000200 per second at 1024 MB",),
+       used_by=("awslabs.sim.ml_cost.SERVERLESS_PRICE_PER_GB_S", "ml_cost.monthly_prices"),
+       status="not confirmed",
+       changed="the SageMaker pricing page is not in the stored docs; the long-published list price is kept"),
 )
 
 BY_ID: dict[str, Fact] = {fact.id: fact for fact in FACTS}
