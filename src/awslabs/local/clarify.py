@@ -292,6 +292,24 @@ def _json_number(value: float):
     return None if value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value))) else value
 
 
+def _model_input(rows, feature_index, headers) -> list[list[float]]:
+    """The CSV rows the shadow endpoint receives, as the numbers a numeric model parses."""
+    try:
+        return [[float(r[i]) for i in feature_index] for r in rows]
+    except ValueError:
+        bad = next(i for i in feature_index if not all(_parses(r[i]) for r in rows))
+        raise ClarifyError(f"the model endpoint cannot parse column {headers[bad]!r} (e.g. {rows[0][bad]!r}) as a "
+                           "number: exclude it with excluded_columns") from None
+
+
+def _parses(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
 def analyse(config: dict, dataset: bytes, model: dict | None) -> tuple[dict, str | None]:
     """``analysis.json`` (Clarify's documented shape) and ``explanations_shap/out.csv`` for a dataset."""
     problems = clarify_config.validate(config)
@@ -310,7 +328,7 @@ def analyse(config: dict, dataset: bytes, model: dict | None) -> tuple[dict, str
     predicted = None
     scores = None
     if model is not None and ("post_training_bias" in methods or "shap" in methods):
-        x = [[float(r[i]) for i in feature_index] for r in rows]
+        x = _model_input(rows, feature_index, headers)
         scores = score(model, x)
         cut = float(config.get("probability_threshold", clarify_config.DEFAULT_PROBABILITY_THRESHOLD))
         predicted = [s > cut for s in scores]
@@ -363,7 +381,7 @@ def analyse(config: dict, dataset: bytes, model: dict | None) -> tuple[dict, str
             raise ClarifyError("this local runner reads the baseline from the configuration, not from S3")
         if model is None:
             raise ClarifyError("SHAP needs the predictor's model")
-        x = [[float(r[i]) for i in feature_index] for r in rows]
+        x = _model_input(rows, feature_index, headers)
         local, expected = exact_shap(lambda m: score(model, m), x, baseline)
         global_values = aggregate(local, shap.get("agg_method", "mean_abs"))
         out["explanations"] = {"kernel_shap": {"label0": {
