@@ -18,7 +18,7 @@ import math
 import time
 
 from awslabs import labkit
-from awslabs.lab import Check, StepFailed, equal, expect
+from awslabs.lab import Check, StepFailed, expect
 from awslabs.local import clarify
 from awslabs.sim import clarify_config
 
@@ -326,6 +326,7 @@ def check_analysis_config(ctx):
 
 # -- step 3: the processing job ------------------------------------------------------------------------
 def processing_request(ctx, fair=False) -> dict:
+    """The reference CreateProcessingJob request: Clarify's image and its input/output names."""
     contract = clarify_config
     return dict(
         ProcessingJobName=_job(ctx, fair), RoleArn=_role_arn(ctx),
@@ -694,11 +695,9 @@ def _output_misnamed(request):
 def _runner_writes_elsewhere(ctx):
     """The analysis lands under another prefix than the job's analysis_result output."""
     def runner(clients, job_name):
-        job = clients.client("sagemaker").describe_processing_job(ProcessingJobName=job_name)
         config = json.loads(_object(ctx, CONFIG_KEY))
         model = clarify.read_model_artefact(_object(ctx, _artefact_key()))
         analysis, _ = clarify.analyse(config, _object(ctx, DATA_KEY), model)
-        del job
         ctx.client("s3").put_object(Bucket=_bucket(ctx), Key="clarify/analysis.json", Body=json.dumps(analysis).encode())
     _run(ctx, runner=runner)
 
