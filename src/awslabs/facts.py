@@ -726,7 +726,10 @@ FACTS: tuple[Fact, ...] = (
     _f("clarify.availability", "2026-06-30",
        "SageMaker Clarify is closed to new customers from 30 June 2026; existing customers keep using it",
        "https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-bias-metric-class-imbalance.html",
-       ("clarify-bias",), ("closed to new customers",)),
+       ("clarify-bias",), ("closed to new customers",), status="changed",
+       changed="AWS closed Clarify to new customers on 2026-06-30 (no new features; existing customers "
+               "keep it); Model Monitor's bias-drift and feature-attribution monitors use Clarify",
+       more=("https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-processing-job-run.html",)),
 )
 
 BY_ID: dict[str, Fact] = {fact.id: fact for fact in FACTS}
