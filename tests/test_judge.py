@@ -211,3 +211,113 @@ def test_numeric_tolerance_and_split_points():
     points = judge.kinesis_split_points(start, end)
     assert points == {(start + end) // 2, (start + end) // 2 + 1}
     assert 2**127 in points  # AWS's example "even split" of the whole key space
+
+
+# -- identity + resource policies, KMS key policies (ml-security) ------------------------------------
+ACCOUNT = "111122223333"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/trainer"
+OTHER = f"arn:aws:iam::{ACCOUNT}:role/someone-else"
+ROOT = f"arn:aws:iam::{ACCOUNT}:root"
+KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+BUCKET = "arn:aws:s3:::data"
+
+
+def _doc(*statements):
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+# AWS's documented default key policy: the account root may do everything, which enables IAM policies
+# (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html)
+ROOT_STATEMENT = {"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": ROOT},
+                  "Action": "kms:*", "Resource": "*"}
+USE = {"Sid": "Use", "Effect": "Allow", "Principal": {"AWS": ROLE},
+       "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*"}
+IAM_KMS = _doc({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": KEY})
+
+
+def _kms(action, principal, identity=(), key_policy=None, context=None):
+    return judge.access_allowed(list(identity), key_policy, Request(action, KEY, {"AWS": principal}, context or {}),
+                                key_policy=True)
+
+
+def test_a_key_policy_that_names_the_role_lets_it_use_the_key_without_any_iam_policy():
+    assert _kms("kms:Decrypt", ROLE, key_policy=_doc(ROOT_STATEMENT, USE))
+    assert _kms("kms:GenerateDataKeyWithoutPlaintext", ROLE, key_policy=_doc(ROOT_STATEMENT, USE))
+
+
+def test_the_root_statement_alone_grants_a_role_nothing_until_an_iam_policy_does():
+    assert not _kms("kms:Decrypt", ROLE, key_policy=_doc(ROOT_STATEMENT))
+    assert _kms("kms:Decrypt", ROLE, identity=[IAM_KMS], key_policy=_doc(ROOT_STATEMENT))
+
+
+def test_without_the_root_statement_an_iam_policy_cannot_grant_use_of_the_key():
+    decision = _kms("kms:Decrypt", OTHER, identity=[IAM_KMS], key_policy=_doc(USE))
+    assert not decision and "enables IAM policies" in decision.why
+
+
+def test_the_account_root_administers_the_key_and_the_user_role_does_not():
+    policy = _doc(ROOT_STATEMENT, USE)
+    assert _kms("kms:ScheduleKeyDeletion", ROOT, key_policy=policy)
+    assert not _kms("kms:ScheduleKeyDeletion", ROLE, key_policy=policy)
+    assert not _kms("kms:Decrypt", OTHER, key_policy=policy)
+
+
+def test_kms_via_service_condition_limits_use_to_requests_through_that_service():
+    via = {**USE, "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}
+    policy = _doc(ROOT_STATEMENT, via)
+    assert _kms("kms:Decrypt", ROLE, key_policy=policy, context={"kms:ViaService": "s3.us-east-1.amazonaws.com"})
+    assert not _kms("kms:Decrypt", ROLE, key_policy=policy)  # a direct call carries no kms:ViaService
+
+
+# AWS's examples of a bucket policy that requires TLS and SSE-KMS uploads
+# (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html,
+#  https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-securetransport)
+TLS = {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [BUCKET, f"{BUCKET}/*"],
+       "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+SSE = {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": f"{BUCKET}/*",
+       "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}
+ROLE_S3 = _doc({"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": f"{BUCKET}/*"},
+               {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": BUCKET})
+
+
+def _s3(action, resource, context, bucket_policy=_doc(TLS, SSE), identity=(ROLE_S3,)):
+    return judge.access_allowed(list(identity), bucket_policy, Request(action, resource, {"AWS": ROLE}, context))
+
+
+def test_bucket_policy_deny_wins_over_the_roles_allow():
+    https = {"aws:SecureTransport": "true"}
+    assert not _s3("s3:PutObject", f"{BUCKET}/m.tar.gz", https)
+    assert _s3("s3:PutObject", f"{BUCKET}/m.tar.gz", {**https, "s3:x-amz-server-side-encryption": "aws:kms"})
+    assert not _s3("s3:GetObject", f"{BUCKET}/m.tar.gz", {"aws:SecureTransport": "false"})
+    assert not _s3("s3:ListBucket", BUCKET, {"aws:SecureTransport": "false"})
+    assert _s3("s3:GetObject", f"{BUCKET}/m.tar.gz", https)
+
+
+def test_same_account_an_allow_in_either_policy_grants():
+    grant = _doc({"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "s3:GetObject", "Resource": f"{BUCKET}/*"})
+    assert _s3("s3:GetObject", f"{BUCKET}/x", {}, bucket_policy=grant, identity=())
+    assert not _s3("s3:GetObject", f"{BUCKET}/x", {}, bucket_policy=None, identity=())
+
+
+def test_a_resource_policy_that_names_only_the_account_delegates_to_iam():
+    account_only = _doc({"Effect": "Allow", "Principal": {"AWS": ROOT}, "Action": "s3:GetObject",
+                         "Resource": f"{BUCKET}/*"})
+    decision = _s3("s3:GetObject", f"{BUCKET}/x", {}, bucket_policy=account_only, identity=())
+    assert not decision and "account as a whole" in decision.why
+    assert _s3("s3:GetObject", f"{BUCKET}/x", {}, bucket_policy=account_only)
+
+
+def test_null_condition_and_not_ip_address():
+    null = _doc({"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": f"{BUCKET}/*",
+                 "Condition": {"Null": {"s3:x-amz-server-side-encryption": True}}})
+    assert not _s3("s3:PutObject", f"{BUCKET}/x", {}, bucket_policy=null)
+    assert _s3("s3:PutObject", f"{BUCKET}/x", {"s3:x-amz-server-side-encryption": "aws:kms"}, bucket_policy=null)
+    ip = _doc({"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": f"{BUCKET}/*",
+               "Condition": {"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}})
+    assert _s3("s3:GetObject", f"{BUCKET}/x", {"aws:SourceIp": "10.1.2.3"}, bucket_policy=ip)
+    assert not _s3("s3:GetObject", f"{BUCKET}/x", {"aws:SourceIp": "192.0.2.1"}, bucket_policy=ip)
+
+
+def test_account_root_principal_against_a_non_arn_principal_does_not_crash():
+    policy = _doc({"Effect": "Allow", "Principal": {"AWS": ROOT}, "Action": "sts:AssumeRole"})
+    assert not evaluate(policy, Request("sts:AssumeRole", "*", {"AWS": "role/x"}), resource_policy=True)

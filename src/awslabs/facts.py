@@ -730,6 +730,98 @@ FACTS: tuple[Fact, ...] = (
        changed="AWS closed Clarify to new customers on 2026-06-30 (no new features; existing customers "
                "keep it); Model Monitor's bias-drift and feature-attribution monitors use Clarify",
        more=("https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-processing-job-run.html",)),
+    # -- ml-security ---------------------------------------------------------------------------------
+    _f("kms.min_pending_window_days", 7,
+       "ScheduleKeyDeletion waits 7 to 30 days (30 when not given) before KMS deletes a key; until then "
+       "the key is PendingDeletion and unusable, and CancelKeyDeletion can still save it",
+       "https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html", ("ml-security",),
+       ("7 to 30 days",), used_by=("awslabs.resources.kms.PENDING_WINDOW_DAYS",),
+       more=("https://docs.aws.amazon.com/kms/latest/cryptographic-details/key-deletion.html",)),
+    _f("kms.default_key_policy", "arn:aws:iam::<account>:root may kms:*",
+       "The default key policy (CreateKey without a Policy) has one statement: the account (its root "
+       "principal) may do kms:* on the key, which enables IAM policies; no principal may use a key unless "
+       "the key policy allows it, directly or through that statement",
+       "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html", ("ml-security",),
+       ("enables IAM policies",), used_by=("awslabs.judge.access_allowed", "awslabs.sim.ml_security")),
+    _f("kms.via_service", "kms:ViaService",
+       "kms:ViaService limits the use of a key to requests that an AWS service (such as "
+       "s3.<region>.amazonaws.com) makes on the principal's behalf",
+       "https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service",
+       ("ml-security",), ("kms:ViaService",), used_by=("awslabs.sim.ml_security.kms_requests",),
+       status="not confirmed",
+       changed="the stored documentation did not show the conditions-kms page; the key is named in AWS's "
+               "key-policy examples (key-policy-default.html)"),
+    _f("s3.secure_transport", "false",
+       "aws:SecureTransport is false when a request was sent over plain HTTP; a bucket policy forces TLS "
+       "with a Deny on s3:* for the bucket and its objects when \"aws:SecureTransport\": \"false\"",
+       "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-securetransport",
+       ("ml-security",), ('"aws:SecureTransport": "false"',), used_by=("awslabs.sim.ml_security.bucket_requests",),
+       more=("https://repost.aws/knowledge-center/s3-bucket-policy-for-config-rule",)),
+    _f("s3.sse_kms_header", {"key": "s3:x-amz-server-side-encryption", "value": "aws:kms"},
+       "An upload that asks for SSE-KMS carries x-amz-server-side-encryption: aws:kms, seen by bucket "
+       "policies as the condition key s3:x-amz-server-side-encryption; a Deny when it is missing (Null) "
+       "or not aws:kms (StringNotEquals) refuses other uploads",
+       "https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html", ("ml-security",),
+       ("s3:x-amz-server-side-encryption",), used_by=("awslabs.sim.ml_security.bucket_requests",),
+       more=("https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_s3.html",)),
+    _f("s3.policy_before_default_encryption", "bucket policy first",
+       "S3 evaluates the bucket policy before it applies the bucket's default encryption: with SSE-KMS as the "
+       "default an upload without the header is stored encrypted, but a policy that denies uploads without "
+       "the header still refuses it",
+       "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-encryption.html", ("ml-security",),
+       ("evaluated before default encryption",), used_by=("labs/ml-security/README.md",),
+       status="not confirmed",
+       changed="the stored documentation did not show this sentence of the default-encryption page; "
+               "AWS Config's s3-bucket-server-side-encryption-enabled rule treats default encryption and "
+               "a deny-unencrypted bucket policy as two separate controls"),
+    _f("s3.bucket_key_saving", "up to 99%",
+       "An S3 Bucket Key (BucketKeyEnabled) lets S3 reuse a bucket-level data key and cuts S3's requests "
+       "to KMS, and their cost, by up to 99%",
+       "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html", ("ml-security",),
+       ("up to 99%",), status="not confirmed",
+       changed="read in AWS's own sample (github.com/aws-samples/s3-bucketkey-poc), not on the bucket-key page"),
+    _f("sagemaker.network_isolation", True,
+       "With EnableNetworkIsolation the training container can make no inbound or outbound network calls "
+       "(except between the peers of a distributed training cluster); SageMaker still downloads the data "
+       "and uploads the model through the job's VPC",
+       "https://docs.aws.amazon.com/sagemaker/latest/dg/mkt-algo-model-internet-free.html", ("ml-security",),
+       ("no inbound or outbound network calls",), used_by=("labs/ml-security/steps.py",),
+       more=("https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateTrainingJob.html",)),
+    _f("sagemaker.inter_container_encryption", {"udp_port": 500, "ip_protocol": 50},
+       "Inter-container traffic encryption protects what the instances of a distributed training job "
+       "exchange; it does not affect a job with a single instance, and the job's security group must admit "
+       "UDP port 500 and ESP (IP protocol 50) from itself",
+       "https://docs.aws.amazon.com/sagemaker/latest/dg/train-encrypt.html", ("ml-security",),
+       ("UDP port 500", "IP protocol 50"), used_by=("awslabs.sim.ml_security.IPSEC_RULES",)),
+    _f("sagemaker.train_vpc_s3", "S3 gateway endpoint",
+       "A training job in private subnets reaches S3 only through an S3 gateway endpoint (or a NAT); the "
+       "endpoint's policy can limit it to the lab's bucket",
+       "https://docs.aws.amazon.com/sagemaker/latest/dg/train-vpc.html", ("ml-security",),
+       ("S3 gateway endpoint",), status="not confirmed",
+       changed="the stored documentation showed the VpcConfig API pages, not the train-vpc page itself"),
+    _f("vpc.endpoint_policy", "full access",
+       "An endpoint policy is a resource policy on the endpoint and must contain a Principal element; "
+       "without one AWS attaches the default policy, which allows full access",
+       "https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html", ("ml-security",),
+       ("full access",), used_by=("awslabs.sim.ml_security.endpoint_requests",)),
+    _f("iam.explicit_deny_wins", "Deny",
+       "IAM evaluation: an explicit deny in any applicable policy wins; otherwise an allow in an identity or "
+       "a resource policy of the same account grants; otherwise the request is implicitly denied",
+       "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html",
+       ("ml-security",), ("explicit deny",), used_by=("awslabs.judge.access_allowed",)),
+    _f("secretsmanager.force_delete", "ForceDeleteWithoutRecovery",
+       "DeleteSecret keeps a secret recoverable for 7 to 30 days (30 by default) unless "
+       "ForceDeleteWithoutRecovery is set",
+       "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html", ("ml-security",),
+       ("ForceDeleteWithoutRecovery",), used_by=("awslabs.resources.secretsmanager.delete_secret",)),
+    _f("secretsmanager.get_secret_value", "secretsmanager:GetSecretValue",
+       "Reading a secret needs secretsmanager:GetSecretValue on it, granted by an identity policy or the "
+       "secret's resource-based policy, and kms:Decrypt on the customer managed key that encrypts it",
+       "https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access.html", ("ml-security",),
+       ("secretsmanager:GetSecretValue",), used_by=("awslabs.local.secret_reader",), status="not confirmed",
+       changed="the stored documentation showed the resource-policy pages (auth-and-access_resource-policies); "
+               "the kms:Decrypt half was not shown on a stored page",
+       more=("https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_resource-policies.html",)),
 )
 
 BY_ID: dict[str, Fact] = {fact.id: fact for fact in FACTS}

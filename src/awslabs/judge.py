@@ -24,7 +24,10 @@ Contents:
   one or more policy documents (explicit deny wins, then any allow; otherwise implicitly denied),
   with ``*``/``?`` wildcards, ``NotAction``/``NotResource``, ``Principal``/``NotPrincipal`` and the
   condition operators the labs need. Helpers ask the labs' questions: :func:`sns_may_send_to_queue`,
-  :func:`service_may_assume`, :func:`role_may`.
+  :func:`service_may_assume`, :func:`role_may`. :func:`access_allowed` combines a principal's
+  identity policies with a resource policy (a bucket, secret or endpoint policy, or a KMS key
+  policy, whose rule differs: IAM policies count only where the key policy enables them), and
+  :func:`role_may_access` asks it for a role.
 
 Why not moto's own evaluator (``moto.iam.access_control.IAMPolicy``): it treats any principal other
 than ``"*"`` as unknown (so a queue policy for ``sns.amazonaws.com`` is never evaluated), matches
@@ -451,7 +454,8 @@ def _principal_matches(spec: Any, principal: dict[str, str]) -> bool:
             # An account id or its root ARN names every principal of that account.
             if kind == "AWS" and re.fullmatch(r"\d{12}", value) and f":{value}:" in mine:
                 return True
-            if kind == "AWS" and value.endswith(":root") and value.split(":")[4] == mine.split(":")[4]:
+            if kind == "AWS" and value.endswith(":root") and value.count(":") >= 5 and mine.count(":") >= 5 \
+                    and value.split(":")[4] == mine.split(":")[4]:
                 return True
     return False
 
@@ -477,6 +481,13 @@ def _condition_holds(op: str, key: str, wanted: Any, context: dict[str, Any]) ->
             return value in wanted_values
         if base == "StringEqualsIgnoreCase":
             return value.lower() in [w.lower() for w in wanted_values]
+        if base == "StringNotEqualsIgnoreCase":
+            return value.lower() not in [w.lower() for w in wanted_values]
+        if base in ("IpAddress", "NotIpAddress"):
+            import ipaddress
+
+            inside = any(ipaddress.ip_address(value) in ipaddress.ip_network(w, strict=False) for w in wanted_values)
+            return inside if base == "IpAddress" else not inside
         if base in ("StringLike", "ArnLike"):
             return any(_like(w, value) for w in wanted_values)
         if base in ("StringNotEquals", "ArnNotEquals"):
@@ -597,6 +608,101 @@ def role_may(iam, role_name: str, action: str, resource: str, context: dict | No
     except Exception as err:  # noqa: BLE001 - the role does not exist: say so, do not crash
         return Decision(False, f"role {role_name} cannot be read ({type(err).__name__}); create it first")
     decision = evaluate(docs, Request(action, resource, {"AWS": f"role/{role_name}"}, context or {}))
+    if not decision:
+        decision.why = f"role {role_name} may not {action} on {resource}: {decision.why}"
+    return decision
+
+
+# -- identity and resource policies together --------------------------------------------------------
+def _names_principal_itself(spec: Any, principal: dict[str, str]) -> bool:
+    """Does a ``Principal`` element name this principal itself (its ARN, its service, or ``*``), rather
+    than only its account (an account id or ``…:root``, which delegates to the account's IAM policies)?"""
+    if spec == "*":
+        return True
+    if not isinstance(spec, dict):
+        return False
+    for kind, values in spec.items():
+        mine = principal.get(kind)
+        for value in _as_list(values):
+            if value == "*" and (mine or kind == "AWS"):
+                return True
+            if mine is not None and value == mine:
+                return True
+    return False
+
+
+def _applying(policy: str | dict | None, request: Request, resource_policy: bool) -> tuple[list[dict], list[dict]]:
+    """The (Deny, Allow) statements of one document that apply to the request."""
+    denies, allows = [], []
+    for statement in _as_list(_as_document(policy).get("Statement", [])):
+        if not _statement_applies(statement, request, resource_policy):
+            continue
+        (denies if statement.get("Effect") == "Deny" else allows if statement.get("Effect") == "Allow" else []).append(
+            statement)
+    return denies, allows
+
+
+def _sid(statement: dict) -> str:
+    return statement.get("Sid") or json.dumps(statement)
+
+
+def access_allowed(identity_policies: Iterable[str | dict | None] | str | dict | None,
+                   resource_policy: str | dict | None, request: Request, key_policy: bool = False) -> Decision:
+    """May the principal (``request.principal``, e.g. ``{"AWS": <role ARN>}``) of the resource's own
+    account do this, by its identity policies and the resource's policy together?
+
+    IAM's documented logic for one account (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
+    an explicit Deny in any of them wins; otherwise an Allow in either grants. A resource policy
+    statement that names only the account (its id or ``…:root``) grants nothing by itself: it
+    delegates to the account's IAM policies.
+
+    ``key_policy=True`` applies KMS's rule (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html):
+    no principal may use a key unless the key policy allows it, so an identity policy's Allow counts
+    only where the key policy allows the account ("enables IAM policies") for that action."""
+    if isinstance(identity_policies, (str, dict)) or identity_policies is None:
+        identity_policies = [identity_policies]
+    id_denies, id_allows = [], []
+    for policy in identity_policies:
+        denies, allows = _applying(policy, request, resource_policy=False)
+        id_denies += denies
+        id_allows += allows
+    res_denies, res_allows = _applying(resource_policy, request, resource_policy=True)
+    where = "key policy" if key_policy else "resource policy"
+    if res_denies:
+        return Decision(False, f"explicitly denied by the {where}'s statement {_sid(res_denies[0])}", res_denies[0])
+    if id_denies:
+        return Decision(False, f"explicitly denied by the identity policy's statement {_sid(id_denies[0])}", id_denies[0])
+    direct = [s for s in res_allows if "Principal" in s and _names_principal_itself(s["Principal"], request.principal)]
+    if direct:
+        return Decision(True, f"allowed by the {where}'s statement {_sid(direct[0])}", direct[0])
+    if id_allows and (res_allows or not key_policy):
+        return Decision(True, f"allowed by the identity policy's statement {_sid(id_allows[0])}", id_allows[0])
+    who = next(iter(request.principal.values()), "the caller")
+    if key_policy and id_allows:
+        return Decision(False, f"an IAM policy allows {who} to {request.action}, but the key policy neither allows "
+                               "it nor enables IAM policies (the account root statement) for that action")
+    if res_allows:
+        return Decision(False, f"the {where} allows {request.action} only to the account as a whole (delegating to "
+                               f"IAM), and no identity policy of {who} allows it")
+    return Decision(False, f"neither an identity policy nor the {where} allows {who} to {request.action} "
+                           f"on {request.resource}")
+
+
+def role_may_access(iam, role_name: str, action: str, resource: str, resource_policy: str | dict | None = None,
+                    context: dict | None = None, key_policy: bool = False) -> Decision:
+    """:func:`access_allowed` for a role of the account: its identity policies (inline and attached)
+    and the resource's policy (bucket, secret or VPC endpoint policy; a KMS key policy with
+    ``key_policy=True``)."""
+    try:
+        arn = iam.get_role(RoleName=role_name)["Role"]["Arn"]
+        docs = role_policies(iam, role_name)
+    except Exception as err:  # noqa: BLE001 - the role does not exist: say so, do not crash
+        return Decision(False, f"role {role_name} cannot be read ({type(err).__name__}); create it first")
+    try:
+        decision = access_allowed(docs, resource_policy, Request(action, resource, {"AWS": arn}, context or {}),
+                                  key_policy=key_policy)
+    except (ValueError, TypeError, AttributeError) as err:  # a policy the evaluator cannot read
+        return Decision(False, f"a policy could not be evaluated: {err}")
     if not decision:
         decision.why = f"role {role_name} may not {action} on {resource}: {decision.why}"
     return decision
