@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT / "src") not in sys.path:  # run as a script from a checkout
+    sys.path.insert(0, str(ROOT / "src"))
+from awslabs.ports import free_port, wait_for_port  # noqa: E402
+
 AWSLABS = [sys.executable, "-m", "awslabs"]
 
 
@@ -49,23 +52,6 @@ def awscli_env() -> Path:
     return env
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait(port: int, timeout: float = 60) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"awslabs serve did not listen on {port}")
-
-
 def _tail(text: str, lines: int = 12) -> str:
     return "\n".join((text or "").strip().splitlines()[-lines:])
 
@@ -86,7 +72,7 @@ def replay(lab_id: str, workroot: Path, script_timeout: float = 900) -> Replay:
         if not wrapper.exists():
             wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
             wrapper.chmod(0o755)
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWSLABS_", "AWS_"))}
     env.update(AWSLABS_HOME=str(workroot / "home"), AWS_ENDPOINT_URL=url, AWSLABS_ENDPOINT_URL=url,
@@ -101,7 +87,7 @@ def replay(lab_id: str, workroot: Path, script_timeout: float = 900) -> Replay:
         return Replay(lab_id, passed, stage, detail, time.perf_counter() - started)
 
     try:
-        _wait(port)
+        wait_for_port(port, timeout=60, what="awslabs serve")
         work = workroot / "work"
         run = subprocess.run(AWSLABS + ["start", lab_id, "--dir", str(work)], env=env, capture_output=True, text=True)
         if run.returncode:
@@ -142,7 +128,6 @@ def replay(lab_id: str, workroot: Path, script_timeout: float = 900) -> Replay:
 
 
 def main(argv: list[str]) -> int:
-    sys.path.insert(0, str(ROOT / "src"))
     from awslabs.catalog import Catalog
 
     labs = argv or [lab.id for lab in Catalog()]

@@ -3,13 +3,13 @@ child process) per test session for the ``server`` target."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from awslabs.ports import free_port, wait_for_port  # noqa: F401 - tests import them from here too
 
 FIXTURE_LABS = Path(__file__).parent / "fixtures" / "labs"
 
@@ -39,23 +39,6 @@ def awslabs_home(tmp_path, monkeypatch):
     # switch it back on (tests/test_local_jobs.py, tests/test_labs.py).
     monkeypatch.setenv("AWSLABS_LOCAL_SPARK", "0")
     return home
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 30.0) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"server on port {port} did not start")
 
 
 @pytest.fixture(scope="session")

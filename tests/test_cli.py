@@ -89,6 +89,35 @@ def test_unknown_lab_exits_2_with_suggestions():
     assert "Did you mean: fixture-bucket?" in line
 
 
+def test_selftest_mutations_exits_0_when_every_mutant_is_killed():
+    result = awslabs("selftest", "--mutations", "fixture-bucket")
+    assert result.returncode == 0, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stdout + result.stderr
+    # one line per mutant on stderr (the fixture lab has three steps, one no-op mutant each)
+    assert len(re.findall(r"^✔ fixture-bucket/\w+ \[no-op\] killed", result.stderr, re.M)) == 3, result.stderr
+    assert re.search(r"^fixture-bucket\s+3/3\s+3/3\s+100 %$", result.stdout, re.M), result.stdout
+
+
+def test_selftest_mutations_json_is_one_document_on_stdout():
+    result = awslabs("selftest", "--mutations", "fixture-bucket", "--step", "make_bucket", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)  # the whole of stdout is one document
+    assert data["kill_rates"]["fixture-bucket"]["mutants"] == data["kill_rates"]["fixture-bucket"]["killed"] == 1
+    [mutant] = data["mutants"]
+    assert mutant["verdict"] == "killed"
+
+
+@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+def test_selftest_unknown_lab_is_one_line_and_exit_2(json_flag):
+    result = awslabs("selftest", "--mutations", "fixture-buckt", *json_flag)
+    line = one_clear_line(result, 2)
+    assert "Did you mean: fixture-bucket?" in line
+    if json_flag:
+        assert json.loads(result.stdout)["exit_code"] == 2
+    else:
+        assert result.stdout == ""
+
+
 def test_bad_target_is_a_usage_error():
     result = awslabs("run", "fixture-bucket", "--target", "azure")
     assert result.returncode == 2 and "Traceback" not in result.stderr

@@ -77,6 +77,24 @@ def test_labeling_request_rule_violations(path, value, fragment):
     assert any(fragment in p for p in problems), problems
 
 
+def test_a_request_breaking_three_documented_limits_gets_a_problem_for_each():
+    """Was a check of the ground-truth-labeling lab (a verdict on fixed inputs the lab never sent).
+    API_CreateLabelingJob: LabelAttributeName "can't end with -metadata"; API_HumanTaskConfig:
+    NumberOfHumanWorkersPerDataObject 1..9, TaskTimeLimitInSeconds at most 28,800 for image tasks."""
+    request = labeling_request(LabelAttributeName="digit-metadata")
+    request["HumanTaskConfig"]["NumberOfHumanWorkersPerDataObject"] = 10
+    request["HumanTaskConfig"]["TaskTimeLimitInSeconds"] = 36_000
+    problems = smr.validate_labeling_job(request, REGION, "ImageMultiClass")
+    # (the worker count is also above the API model's maximum: reported twice, by both layers)
+    assert any("LabelAttributeName" in p and "-metadata" in p for p in problems)
+    assert any("NumberOfHumanWorkersPerDataObject" in p and "1..9" in p for p in problems)
+    assert any("TaskTimeLimitInSeconds" in p and "28,800" in p for p in problems)
+    ok = labeling_request()
+    ok["HumanTaskConfig"]["NumberOfHumanWorkersPerDataObject"] = 9
+    ok["HumanTaskConfig"]["TaskTimeLimitInSeconds"] = 28_800
+    assert smr.validate_labeling_job(ok, REGION, "ImageMultiClass") == []  # the limits themselves are allowed
+
+
 def test_missing_required_members_are_reported():
     request = labeling_request()
     del request["HumanTaskConfig"]["TaskTitle"]
@@ -185,6 +203,21 @@ def test_hyperband_needs_early_stopping_off_and_strategy_config_only_with_hyperb
     assert smr.validate_tuning_job(ok) == []
     bad = tuning_request(StrategyConfig={"HyperbandStrategyConfig": {"MinResource": 1}})
     assert any("only for the Hyperband" in p for p in smr.validate_tuning_job(bad))
+
+
+def test_a_bayesian_request_with_continuous_ranges_and_early_stopping_is_not_valid_as_grid_or_hyperband():
+    """Was a check of the hyperparameter-tuning lab (the lab's own request with the strategy
+    swapped, never sent). automatic-model-tuning-how-it-works: "Grid search ... only categorical
+    parameters"; Hyperband "has its own internal early stopping" (TrainingJobEarlyStoppingType Off)."""
+    ranges = {"ContinuousParameterRanges": [
+        {"Name": "C", "MinValue": "0.01", "MaxValue": "1000.0", "ScalingType": "Logarithmic"},
+        {"Name": "gamma", "MinValue": "1e-05", "MaxValue": "1.0", "ScalingType": "Logarithmic"},
+    ]}
+    assert smr.validate_tuning_job(tuning_request("Bayesian", ParameterRanges=ranges)) == []
+    grid = smr.validate_tuning_job(tuning_request("Grid", ParameterRanges=ranges))
+    assert any("Grid" in p and "only categorical" in p for p in grid), grid
+    band = smr.validate_tuning_job(tuning_request("Hyperband", ParameterRanges=ranges))
+    assert band == ["Hyperband has its own early stopping: TrainingJobEarlyStoppingType must be Off"]
 
 
 def test_non_grid_strategies_need_a_job_budget():

@@ -79,10 +79,7 @@ def _read(ctx, key):
 
 def apply_generate_series(ctx):
     s3 = ctx.client("s3")
-    ctx.track("s3:bucket", _bucket(ctx))
-    kwargs = {} if ctx.region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": ctx.region}}
-    s3.create_bucket(Bucket=_bucket(ctx), **kwargs)
-    s3.put_bucket_tagging(Bucket=_bucket(ctx), Tagging={"TagSet": ctx.tag_list()})
+    ctx.create_bucket(_bucket(ctx))
     train, test = _channels()
     s3.put_object(Bucket=_bucket(ctx), Key="deepar/train/train.json", Body=train.encode())
     s3.put_object(Bucket=_bucket(ctx), Key="deepar/test/test.json", Body=test.encode())

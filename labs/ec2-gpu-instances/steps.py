@@ -238,10 +238,7 @@ def apply_sagemaker_p3_job(ctx):
 
     bucket = ctx.name("data")
     s3 = ctx.client("s3")
-    ctx.track("s3:bucket", bucket)
-    kwargs = {} if ctx.region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": ctx.region}}
-    s3.create_bucket(Bucket=bucket, **kwargs)
-    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": ctx.tag_list()})
+    ctx.create_bucket(bucket)
     s3.put_object(Bucket=bucket, Key="train/README.txt", Body=b"placeholder channel")
     image = image_uris.retrieve("pytorch", region=ctx.region, version="2.1", py_version="py310",
                                 instance_type="ml.p3.2xlarge", image_scope="training")

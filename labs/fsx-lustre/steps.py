@@ -44,16 +44,10 @@ def _job(ctx, n):
 
 
 def _network(ctx):
-    """(vpc, [subnet, subnet], security group), found through the lab's security group."""
-    ec2 = ctx.client("ec2")
-    # Found through the security group: its name is the lab's own (every lab's run id is
-    # "practice" in practice mode), and its VPC is the lab's VPC.
-    groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [ctx.name("lustre")]}])["SecurityGroups"]
-    if not groups:
-        raise StepFailed("the lab's security group %s does not exist (the network step)" % ctx.name("lustre"))
-    vpc, sg = groups[0]["VpcId"], groups[0]["GroupId"]
-    subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]
-    return vpc, [s["SubnetId"] for s in sorted(subnets, key=lambda s: s["CidrBlock"])], sg
+    """(vpc, [subnet id, subnet id] sorted by CIDR, security group), found through the lab's
+    security group."""
+    vpc, subnets, sg = labkit.network_by_security_group(ctx, ctx.name("lustre"))
+    return vpc, [s["SubnetId"] for s in subnets], sg
 
 
 def _file_system(ctx):

@@ -137,25 +137,40 @@ def check_create_streams(ctx):
 
 
 # -- 2 -------------------------------------------------------------------------------------------
+RETRIES = 5  # resends of the entries that failed (on AWS: over a shard's write limit)
+
+
 def apply_put_records(ctx):
     kinesis = ctx.client("kinesis")
     payloads = _payloads()
-    failed = 0
     placement = {}
+    batches = []
     for start in range(0, len(payloads), BATCH):
         batch = [{"PartitionKey": k, "Data": d} for k, d in payloads[start : start + BATCH]]
-        response = kinesis.put_records(StreamName=_stream(ctx), Records=batch)
-        for record, out in zip(batch, response["Records"]):
-            if "ShardId" in out:
-                key = record["PartitionKey"]
-                placement[key] = {"md5_hash_key": str(cap.hash_key(key)), "shard": out["ShardId"]}
-        # PutRecords is not atomic: a real producer (the KPL does this) retries only the failed
+        pending, attempts = batch, []
+        # PutRecords is not atomic: a real producer (the KPL does this) resends only the failed
         # entries — on AWS those carry ErrorCode ProvisionedThroughputExceededException.
-        retry = [r for r, out in zip(batch, response["Records"]) if out.get("ErrorCode")]
-        if retry:
-            kinesis.put_records(StreamName=_stream(ctx), Records=retry)
-        failed += response["FailedRecordCount"]
-    ctx.state["put_failed_first_try"] = failed
+        for attempt in range(1 + RETRIES):
+            response = kinesis.put_records(StreamName=_stream(ctx), Records=pending)
+            failed = [(r, out) for r, out in zip(pending, response["Records"]) if out.get("ErrorCode")]
+            for record, out in zip(pending, response["Records"]):
+                if "ShardId" in out and not out.get("ErrorCode"):
+                    key = record["PartitionKey"]
+                    placement[key] = {"md5_hash_key": str(cap.hash_key(key)), "shard": out["ShardId"]}
+            attempts.append({"sent": len(pending), "failed": response["FailedRecordCount"],
+                             "error_codes": dict(Counter(out["ErrorCode"] for _, out in failed))})
+            pending = [r for r, _ in failed]
+            if not pending:
+                break
+            time.sleep(0.2 * 2 ** attempt if ctx.on_aws else 0)
+        batches.append({"records": len(batch), "attempts": attempts, "left_failed": len(pending)})
+    # What the producer saw: per batch, each attempt's FailedRecordCount and error codes.
+    labkit.record(ctx, "put_records", {
+        "records": len(payloads),
+        "batches": batches,
+        "failed_first_try": sum(b["attempts"][0]["failed"] for b in batches),
+        "left_failed": sum(b["left_failed"] for b in batches),
+    })
     # Which shard each key landed on, with the 128-bit hash that decided it.
     (ctx.output_dir / "key-to-shard.json").write_text(json.dumps(placement, indent=2, sort_keys=True))
 
@@ -200,6 +215,18 @@ def check_put_records(ctx):
     share = counts[hot_shard] / total if total else 0
     yield expect(f"the hot key makes {hot_shard} a hot shard (> 2/3 of all records)",
                  share > 2 / 3, f"{dict(counts)}; hot share {share:.0%}")
+    seen = labkit.observed(ctx, "put_records")
+    if seen is None:
+        yield labkit.not_run("PutRecords is not atomic: the entries that failed were resent until none was left")
+    else:
+        batches = seen["batches"]
+        accepted = sum(a["sent"] - a["failed"] for b in batches for a in b["attempts"])
+        yield expect(f"PutRecords is not atomic: the entries that failed were resent until none was left "
+                     f"(in batches of at most {BATCH}, the API takes 500)",
+                     seen["left_failed"] == 0 and accepted == len(_payloads())
+                     and all(b["attempts"][0]["sent"] <= min(BATCH, 500) for b in batches),
+                     f"{len(batches)} batches; {seen['failed_first_try']} entries failed the first try, "
+                     f"{seen['left_failed']} left failed; {accepted} accepted")
     path = ctx.output_dir / "key-to-shard.json"
     placement = json.loads(path.read_text()) if path.exists() else {}
     keys = [*SENSORS, HOT_KEY]
@@ -432,11 +459,11 @@ def apply_kcl_consumer(ctx):
     crashed = first.run(lambda record: None, stop_after=CRASH_AFTER)
     second = CheckpointingConsumer(kinesis, dynamodb, _stream(ctx), _table(ctx), "worker-b", CHECKPOINT_EVERY)
     resumed = second.run(lambda record: None)
-    ctx.state["kcl"] = {
+    labkit.record(ctx, "kcl_consumer", {
         "first": [(r["shard"], r["SequenceNumber"]) for r in crashed.processed],
         "second": [(r["shard"], r["SequenceNumber"]) for r in resumed.processed],
         "stopped_early": crashed.stopped_early,
-    }
+    })
 
 
 def check_kcl_consumer(ctx):
@@ -454,7 +481,10 @@ def check_kcl_consumer(ctx):
     unfinished = {k: v["owner"] for k, v in leases.items() if v["checkpoint"] != "SHARD_END"}
     yield expect("the leases still being worked on belong to the restarted worker B",
                  unfinished and all(owner == "worker-b" for owner in unfinished.values()), str(unfinished))
-    kcl = ctx.state.get("kcl", {"first": [], "second": [], "stopped_early": False})
+    kcl = labkit.observed(ctx, "kcl_consumer")
+    if kcl is None:
+        yield labkit.not_run("worker A died after 130 records; worker B resumed and together they saw every record", "local")
+        return
     first, second = [tuple(x) for x in kcl["first"]], [tuple(x) for x in kcl["second"]]
     yield equal("worker A died after 130 records; worker B resumed and together they saw every record",
                 len(set(first) | set(second)), sum(holding.values()), "local")

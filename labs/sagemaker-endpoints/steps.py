@@ -134,10 +134,7 @@ def apply_train_variants(ctx):
     from awslabs.local.sagemaker_labkit import complete_training_job, execution_role, sdk_tags, start_training
 
     s3 = ctx.client("s3")
-    ctx.track("s3:bucket", _bucket(ctx))
-    kwargs = {} if ctx.region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": ctx.region}}
-    s3.create_bucket(Bucket=_bucket(ctx), **kwargs)
-    s3.put_bucket_tagging(Bucket=_bucket(ctx), Tagging={"TagSet": ctx.tag_list()})
+    ctx.create_bucket(_bucket(ctx))
     shards, validation, scoring = _dataset()
     for i, body in enumerate(shards):
         s3.put_object(Bucket=_bucket(ctx), Key=f"train/part-{i}.csv", Body=body)

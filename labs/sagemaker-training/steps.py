@@ -170,10 +170,7 @@ def _artifact_key(ctx, job_name):
 # --------------------------------------------------------------------------- steps
 def apply_upload_data(ctx):
     s3 = ctx.client("s3")
-    ctx.track("s3:bucket", _bucket(ctx))
-    kwargs = {} if ctx.region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": ctx.region}}
-    s3.create_bucket(Bucket=_bucket(ctx), **kwargs)
-    s3.put_bucket_tagging(Bucket=_bucket(ctx), Tagging={"TagSet": ctx.tag_list()})
+    ctx.create_bucket(_bucket(ctx))
     shards, validation = _dataset()
     for i, body in enumerate(shards):
         s3.put_object(Bucket=_bucket(ctx), Key=f"train/part-{i:03d}.csv", Body=body)

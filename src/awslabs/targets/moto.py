@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import threading
 
 import boto3
 
+from ..ports import free_port
 from . import FAKE_CREDENTIALS
 from .base import Target
 
@@ -47,12 +47,6 @@ def _start_mock() -> None:
             _mock = mock_aws(config=MOTO_CONFIG)
             _mock.start()
             set_transitions()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class MotoTarget(Target):
