@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import shlex
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +122,12 @@ def record_reference(lab: Lab, settings: Settings) -> dict:
     target.boto3_session().events.register("provide-client-params.*.*", on_call)
     ledger = Ledger(None)
     module = lab.load_steps()
-    ctx = LabContext(lab, target, ledger, PRACTICE_RUN, settings.ttl_hours, settings.home)
+    # The reference run uses the practice run id (so its names are the learner's), but not the
+    # learner's home: files it writes (observations, reports) would otherwise sit in
+    # output/<lab>/practice/, where a later `awslabs check` reads the learner's own files.
+    reference_home = Path(settings.home) / "practice" / "reference-run"
+    shutil.rmtree(reference_home, ignore_errors=True)
+    ctx = LabContext(lab, target, ledger, PRACTICE_RUN, settings.ttl_hours, reference_home)
     steps: dict[str, dict] = {}
     try:
         for step in lab.steps:
