@@ -609,6 +609,27 @@ FACTS: tuple[Fact, ...] = (
        "run before a train/test split it leaks the test rows into the imputed value",
        "https://docs.aws.amazon.com/databrew/latest/dg/recipe-actions.FILL_WITH_MEDIAN.html", ("data-quality",),
        ("median of all values",), used_by=("awslabs.local.databrew.ACTIONS",)),
+    _f("glue.dqdl_distinct_values_count", "distinct values",
+       "DistinctValuesCount checks the number of distinct values in a column against an expression "
+       "(DistinctValuesCount \"State\" > 3); the evaluator does not count nulls",
+       "https://docs.aws.amazon.com/glue/latest/dg/dqdl-rule-types-DistinctValuesCount.html", ("data-quality",),
+       ("DistinctValuesCount counts the distinct non-null values",), used_by=("awslabs.local.dqdl._metric",)),
+    _f("glue.dqdl_standard_deviation", "population",
+       "StandardDeviation compares the standard deviation of a column's values with an expression; the "
+       "evaluator uses the population standard deviation",
+       "https://docs.aws.amazon.com/glue/latest/dg/dqdl-rule-types.html", ("data-quality",),
+       ("population standard deviation (not confirmed)",), used_by=("awslabs.local.dqdl._metric",),
+       status="not confirmed",
+       changed="the stored rule type reference read on 2026-12-06 does not say whether the sample or the "
+               "population standard deviation is meant; the lab's ruleset does not use the rule"),
+    _f("databrew.outlier_strategies", {"strategies": ("Z_SCORE", "MODIFIED_Z_SCORE", "IQR"), "default_threshold": 3},
+       "DataBrew's outlier actions (FLAG_OUTLIERS, REMOVE_OUTLIERS, REPLACE_OUTLIERS) take an outlierStrategy "
+       "Z_SCORE, MODIFIED_Z_SCORE or IQR and a threshold (default 3); REPLACE_OUTLIERS can WINSORIZE_VALUES "
+       "or replace with the median, mode, average..., REMOVE_OUTLIERS deletes the rows or clears the values",
+       "https://docs.aws.amazon.com/databrew/latest/dg/recipe-actions.REPLACE_OUTLIERS.html", ("data-quality",),
+       ("Z_SCORE, MODIFIED_Z_SCORE or IQR",),
+       more=("https://docs.aws.amazon.com/databrew/latest/dg/recipe-actions.outliers.REMOVE_OUTLIERS.html",
+             "https://docs.aws.amazon.com/databrew/latest/dg/recipe-actions.FLAG_OUTLIERS.html")),
 )
 
 BY_ID: dict[str, Fact] = {fact.id: fact for fact in FACTS}
