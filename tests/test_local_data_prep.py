@@ -37,6 +37,19 @@ def test_fit_on_train_by_hand():
     assert np.isclose(fitted.scales["income"], np.std([10, 20, 30, 25, 92.5]))
 
 
+def test_target_encoding_by_hand():
+    train = _train()
+    fitted = prep.fit(train)
+    assert fitted.target_means == {"basic": 0.0, "premium": 0.0, "standard": 1.0}
+    # out-of-fold with 5 folds and 5 rows: each row sees the other four. 'basic' rows see other basics (0);
+    # 'premium' (b) and 'standard' (d) have no other row of their plan, so they get the other rows'
+    # overall rate: b sees a, c, d, e (1 churner in 4), d sees a, b, c, e (none)
+    assert prep.out_of_fold_target_means(train) == [0.0, 0.25, 0.0, 0.0, 0.0]
+    out = prep.transform(train, fitted, training_rows=False)
+    assert out["plan_target_mean"].tolist() == [0.0, 0.0, 0.0, 1.0, 0.0]  # in-sample: row d sees its own label
+    assert out["tenure_band"].tolist() == [0, 0, 0, 0, 0]
+
+
 def test_transform_applies_train_statistics_to_other_rows():
     fitted = prep.fit(_train())
     other = pd.DataFrame({"customer_id": ["x"], "age": [None], "income": [5000.0], "tenure_months": [3],
@@ -54,7 +67,15 @@ def test_smote_interpolates_between_minority_rows():
                              "income": rng.normal(size=n), "tenure_months": rng.normal(size=n),
                              "plan_basic": [1, 0] * 20, "plan_premium": [0, 1] * 20, "plan_standard": 0,
                              "churned": [1 if i < 8 else 0 for i in range(n)]})
-    out = prep.rebalance(features)
+    params = {"scaler_scale": {"tenure_months": 10.0}, "scaler_mean": {"tenure_months": 30.0},
+              "tenure_bands": [12, 24, 48], "plan_target_mean": {"basic": 0.25, "premium": 0.15}, "target_prior": 0.2}
+    features["tenure_band"] = 0
+    features["plan_target_mean"] = features["plan_basic"].map({1: 0.25, 0: 0.15})
+    out = prep.rebalance(features, params)
+    synthetic = out[out["synthetic"] == 1]
+    # a synthetic row's band follows its own tenure (x 10 + 30 months); its encoding its plan's train rate
+    assert (synthetic["tenure_band"] == np.digitize(synthetic["tenure_months"] * 10 + 30, [12, 24, 48])).all()
+    assert (synthetic["plan_target_mean"] == synthetic["plan_basic"].map({1: 0.25, 0: 0.15})).all()
     assert out["churned"].value_counts().to_dict() == {0: 32, 1: 32}
     minority = features[features["churned"] == 1][["age", "income", "tenure_months"]].to_numpy()
     for row in out[out["synthetic"] == 1][["age", "income", "tenure_months"]].to_numpy():

@@ -306,15 +306,17 @@ def check_split(ctx):
 
 
 # -- step 6: impute, clip, encode, scale — fitted on train only -------------------------------------
-def apply_engineer(ctx, impute_on_all: bool = False, scale_on_all: bool = False, clip: bool = True):
+def apply_engineer(ctx, impute_on_all: bool = False, scale_on_all: bool = False, clip: bool = True,
+                   target_on_all: bool = False, in_sample_target: bool = False):
     import pandas as pd
 
     parts = {n: _csv(ctx, _split_key(n)) for n in SPLITS}
     everything = pd.concat(parts.values(), ignore_index=True)
     fitted = prep.fit(parts["train"], impute_on=everything if impute_on_all else None,
-                      scale_on=everything if scale_on_all else None)
+                      scale_on=everything if scale_on_all else None, target_on=everything if target_on_all else None)
     for name, frame in parts.items():
-        _put_csv(ctx, _features_key(name), prep.transform(frame, fitted, clip=clip))
+        training_rows = name == "train" and not in_sample_target
+        _put_csv(ctx, _features_key(name), prep.transform(frame, fitted, clip=clip, training_rows=training_rows))
     curated = pd.concat([prep.curate(f, fitted.medians, fitted.fence).assign(split=n) for n, f in parts.items()],
                         ignore_index=True)
     _put_csv(ctx, CURATED_KEY, curated)
@@ -372,6 +374,13 @@ def check_engineer(ctx):
     exclusive = present and all((f[plan_columns].sum(axis=1) == 1).all() for f in features.values())
     yield expect("one-hot plan columns present and mutually exclusive (one 1 per row)", exclusive,
                  ", ".join(plan_columns) if present else f"columns: {list(features['train'].columns)}", "local")
+    yield _target_encoding_check(features, splits)
+    bands = {n: np.digitize(s["tenure_months"], [12, 24, 48]) for n, s in splits.items()}
+    yield expect("tenure binned into bands <12, 12-23, 24-47, >=48 months (0..3)",
+                 all((features[n].set_index("customer_id").loc[splits[n]["customer_id"], "tenure_band"].to_numpy()
+                      == bands[n]).all() for n in SPLITS if "tenure_band" in features[n].columns)
+                 and all("tenure_band" in f.columns for f in features.values()),
+                 "bands " + ", ".join(str(int(b)) for b in sorted(set(bands["train"]))), "local")
     train_mean = {c: float(features["train"][c].mean()) for c in prep.NUMERIC}
     val_expected = {c: (float(splits["validation"][c].fillna(medians.get(c, 0.0)).clip(*(fence if c == "income" else
                                                                               (-np.inf, np.inf))).mean()) - means[c])
@@ -384,14 +393,39 @@ def check_engineer(ctx):
                                             f"(expected {val_expected[c]:+.3f})" for c in prep.NUMERIC), "local")
 
 
+def _target_encoding_check(features, splits) -> Check:
+    """plan_target_mean: validation/test rows carry the TRAIN churn rate of their plan; each training
+    row the rate of its plan in the other folds (fold = row position % 5), recomputed here."""
+    import numpy as np
+
+    train = splits["train"]
+    rates = train.groupby("plan")["churned"].mean()
+    problems = []
+    for name in ("validation", "test"):
+        if "plan_target_mean" not in features[name].columns:
+            return Check("target encoding fitted on train only (out-of-fold on train)", False,
+                         "no plan_target_mean column", "local")
+        got = features[name].set_index("customer_id").loc[splits[name]["customer_id"], "plan_target_mean"].to_numpy()
+        want = splits[name]["plan"].map(rates).to_numpy()
+        if not np.allclose(got, want):
+            problems.append(f"{name}: {got[0]:.4f} for plan {splits[name]['plan'][0]} (train rate {want[0]:.4f})")
+    folds = np.arange(len(train)) % 5
+    want = [train["churned"][(folds != folds[i]) & (train["plan"] == train["plan"][i])].mean() for i in range(len(train))]
+    got = features["train"].set_index("customer_id").loc[train["customer_id"], "plan_target_mean"].to_numpy()
+    if not np.allclose(got, want):
+        problems.append("train rows are not encoded out-of-fold (a row's own label is in its encoding)")
+    return expect("target encoding fitted on train only (out-of-fold on train)", not problems,
+                  "; ".join(problems) or ", ".join(f"{p} {r:.3f}" for p, r in rates.items()), "local")
+
+
 # -- step 7: SMOTE on the training split only ---------------------------------------------------------
 def apply_rebalance(ctx, also_holdout: bool = False):
-    train = _csv(ctx, _features_key("train"))
-    _put_csv(ctx, BALANCED_KEY, prep.rebalance(train))
+    train, params = _csv(ctx, _features_key("train")), _json(ctx, PARAMS_KEY)
+    _put_csv(ctx, BALANCED_KEY, prep.rebalance(train, params))
     if also_holdout:  # the mutant: validation and test "rebalanced" too
         for name in ("validation", "test"):
             frame = _csv(ctx, _features_key(name))
-            _put_csv(ctx, _features_key(name), prep.rebalance(frame).drop(columns="synthetic"))
+            _put_csv(ctx, _features_key(name), prep.rebalance(frame, params).drop(columns="synthetic"))
 
 
 def _segment_fit(synthetic, minority):
@@ -623,7 +657,11 @@ MUTATIONS = {
               ("a positional cut of label-sorted rows (not stratified)", _random_unstratified)],
     "engineer": [("imputer fitted on the whole data (leakage)", lambda ctx: apply_engineer(ctx, impute_on_all=True)),
                  ("scaler fitted before the split (on all rows)", lambda ctx: apply_engineer(ctx, scale_on_all=True)),
-                 ("outliers not clipped", lambda ctx: apply_engineer(ctx, clip=False))],
+                 ("outliers not clipped", lambda ctx: apply_engineer(ctx, clip=False)),
+                 ("target encoding fitted on all rows (test labels leak)",
+                  lambda ctx: apply_engineer(ctx, target_on_all=True)),
+                 ("training rows target-encoded in-sample (their own label leaks)",
+                  lambda ctx: apply_engineer(ctx, in_sample_target=True))],
     "rebalance": [("SMOTE applied to validation and test too", _smote_on_holdout_too),
                   ("random oversampling with noise instead of SMOTE", _random_oversampling_with_noise)],
     "databrew_recipe": [("recipe step missing: DELETE_DUPLICATE_ROWS", _recipe_without_dedupe),

@@ -29,6 +29,8 @@ LABEL = "churned"
 ID = "customer_id"
 SPLIT = (0.70, 0.15, 0.15)
 SMOTE_K = 5
+TENURE_BANDS = (12, 24, 48)  # months: <12, 12-23, 24-47, >=48 -> ordinal bands 0..3 (fixed edges, not fitted)
+TARGET_FOLDS = 5  # out-of-fold target encoding of the training rows: fold = row position % 5
 
 
 def messy_customers(seed: int = SEED):
@@ -94,17 +96,22 @@ class Fitted:
     categories: list
     means: dict
     scales: dict
+    target_means: dict
+    target_prior: float
 
     def as_json(self) -> dict:
         return {"impute_median": self.medians, "income_fence": list(self.fence),
-                "plan_categories": self.categories, "scaler_mean": self.means, "scaler_scale": self.scales}
+                "plan_categories": self.categories, "scaler_mean": self.means, "scaler_scale": self.scales,
+                "plan_target_mean": self.target_means, "target_prior": self.target_prior,
+                "tenure_bands": list(TENURE_BANDS)}
 
 
-def fit(train, impute_on=None, scale_on=None) -> Fitted:
-    """Learn every statistic from ``train`` (``impute_on`` / ``scale_on`` exist for the lab's mutants:
-    the leakage mistakes of fitting on more rows than the training split)."""
+def fit(train, impute_on=None, scale_on=None, target_on=None) -> Fitted:
+    """Learn every statistic from ``train`` (``impute_on`` / ``scale_on`` / ``target_on`` exist for the
+    lab's mutants: the leakage mistakes of fitting on more rows than the training split)."""
     impute_on = train if impute_on is None else impute_on
     scale_on = train if scale_on is None else scale_on
+    target_on = train if target_on is None else target_on
     medians = {c: float(impute_on[c].median()) for c in IMPUTED}
     q1, q3 = (float(train[CLIPPED].quantile(q)) for q in (0.25, 0.75))
     fence = (q1 - IQR_FACTOR * (q3 - q1), q3 + IQR_FACTOR * (q3 - q1))
@@ -112,7 +119,22 @@ def fit(train, impute_on=None, scale_on=None) -> Fitted:
     prepared = curate(scale_on, medians, fence)
     means = {c: float(prepared[c].mean()) for c in NUMERIC}
     scales = {c: float(prepared[c].std(ddof=0)) or 1.0 for c in NUMERIC}
-    return Fitted(medians, fence, categories, means, scales)
+    target_means = {str(k): float(v) for k, v in target_on.groupby("plan")[LABEL].mean().items()}
+    return Fitted(medians, fence, categories, means, scales, target_means, float(target_on[LABEL].mean()))
+
+
+def out_of_fold_target_means(train) -> list[float]:
+    """Each training row's plan encoded with the churn rate of the same plan in the OTHER folds
+    (fold = row position % TARGET_FOLDS): a row never sees its own label."""
+    import numpy as np
+
+    folds = np.arange(len(train)) % TARGET_FOLDS
+    plans, labels = train["plan"].to_numpy(), train[LABEL].to_numpy()
+    encoded = []
+    for i in range(len(train)):
+        others = (folds != folds[i]) & (plans == plans[i])
+        encoded.append(float(labels[others].mean()) if others.any() else float(labels[folds != folds[i]].mean()))
+    return encoded
 
 
 def curate(frame, medians: dict, fence: tuple):
@@ -124,21 +146,31 @@ def curate(frame, medians: dict, fence: tuple):
     return out
 
 
-def transform(frame, fitted: Fitted, clip: bool = True):
-    """The model-ready features: imputed, clipped, one-hot ``plan_<value>``, standardised."""
+def transform(frame, fitted: Fitted, clip: bool = True, training_rows: bool = False):
+    """The model-ready features: imputed, clipped, ``tenure_band`` (binned, ordinal), one-hot
+    ``plan_<value>``, ``plan_target_mean`` (target encoding: the train churn rate of the plan,
+    out-of-fold for the training rows themselves), standardised numerics."""
+    import numpy as np
     import pandas as pd
 
     out = curate(frame, fitted.medians, fitted.fence if clip else (float("-inf"), float("inf")))
+    out["tenure_band"] = np.digitize(out["tenure_months"], TENURE_BANDS)
     for c in NUMERIC:
         out[c] = (out[c] - fitted.means[c]) / fitted.scales[c]
     onehot = pd.DataFrame({f"plan_{v}": (out["plan"] == v).astype(int) for v in fitted.categories}, index=out.index)
-    return pd.concat([out[[ID, *NUMERIC]], onehot, out[[LABEL]]], axis=1)
+    if training_rows:
+        out["plan_target_mean"] = out_of_fold_target_means(frame)
+    else:
+        out["plan_target_mean"] = out["plan"].map(lambda p: fitted.target_means.get(p, fitted.target_prior))
+    return pd.concat([out[[ID, *NUMERIC, "tenure_band"]], onehot, out[["plan_target_mean", LABEL]]], axis=1)
 
 
 # -- 4. SMOTE on the training split ---------------------------------------------------------------
-def rebalance(features, seed: int = SEED):
+def rebalance(features, params: dict, seed: int = SEED):
     """SMOTE-NC (continuous columns interpolated, ``plan`` taken from the neighbours) until the classes
-    are balanced; synthetic rows get ids ``SYN0001``... and ``synthetic = 1``."""
+    are balanced; synthetic rows get ids ``SYN0001``... and ``synthetic = 1``, their ``tenure_band``
+    from their interpolated tenure and their ``plan_target_mean`` from the train encoding (``params``:
+    what ``Fitted.as_json`` wrote)."""
     import numpy as np
     import pandas as pd
     from imblearn.over_sampling import SMOTENC
@@ -155,6 +187,11 @@ def rebalance(features, seed: int = SEED):
         synthetic[c] = new[:, j].astype(float)
     for c in plan_columns:
         synthetic[c] = (new[:, len(NUMERIC)] == c[len("plan_"):]).astype(int)
+    tenure = synthetic["tenure_months"] * params["scaler_scale"]["tenure_months"] + params["scaler_mean"]["tenure_months"]
+    synthetic["tenure_band"] = np.digitize(tenure.round(9), params["tenure_bands"])
+    synthetic["plan_target_mean"] = new[:, len(NUMERIC)].astype(str)
+    synthetic["plan_target_mean"] = synthetic["plan_target_mean"].map(
+        lambda p: params["plan_target_mean"].get(p, params["target_prior"]))
     synthetic[LABEL] = y_res[len(features):]
     original = features.assign(synthetic=0)
     return pd.concat([original, synthetic.assign(synthetic=1)], ignore_index=True)[[*features.columns, "synthetic"]]
