@@ -566,7 +566,7 @@ FACTS: tuple[Fact, ...] = (
        changed="the stored DQDL reference pages read on 2026-12-06 did not state whether the bounds of "
                "between are included; the lab's data never sits on a boundary"),
     _f("glue.dqdl_with_threshold", "fraction of rows",
-       "ColumnValues \"c\" <expression> checks every row; with `with threshold > 0.9` it passes when that "
+       "ColumnValues \"c\" followed by an expression checks every row; with `with threshold > 0.9` it passes when that "
        "fraction of rows satisfies the expression; a null satisfies no comparison unless NULL is listed",
        "https://docs.aws.amazon.com/glue/latest/dg/dqdl.html", ("data-quality",),
        ("with threshold",), used_by=("awslabs.local.dqdl._evaluate_rule",), status="not confirmed",
