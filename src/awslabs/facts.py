@@ -822,6 +822,107 @@ FACTS: tuple[Fact, ...] = (
        changed="the stored documentation showed the resource-policy pages (auth-and-access_resource-policies); "
                "the kms:Decrypt half was not shown on a stored page",
        more=("https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_resource-policies.html",)),
+    # -- data-quality ---------------------------------------------------------------------------
+    _f("glue.dqdl_rule_types",
+       ("RowCount", "IsComplete", "Completeness", "IsUnique", "Uniqueness", "ColumnValues", "ColumnLength",
+        "Mean", "StandardDeviation", "Sum", "DistinctValuesCount"),
+       "DQDL rule types the lab's local evaluator implements (a subset of Glue Data Quality's): RowCount, "
+       "IsComplete, Completeness, IsUnique, Uniqueness, ColumnValues, ColumnLength, Mean, StandardDeviation, "
+       "Sum, DistinctValuesCount; a ruleset is `Rules = [ rule, rule, ... ]` and is case sensitive",
+       "https://docs.aws.amazon.com/glue/latest/dg/dqdl-rule-types.html", ("data-quality",),
+       ("RowCount, IsComplete, Completeness, IsUnique, Uniqueness, ColumnValues, ColumnLength, Mean, "
+        "StandardDeviation, Sum, DistinctValuesCount",),
+       used_by=("awslabs.local.dqdl.RULE_TYPES",),
+       more=("https://docs.aws.amazon.com/glue/latest/dg/dqdl.html",)),
+    _f("glue.dqdl_composite_parentheses", "each operand in parentheses",
+       "Composite DQDL rules join rules with `and` / `or`; each rule joined that way must be surrounded by "
+       "parentheses, e.g. (IsComplete \"id\") and (IsUnique \"id\")",
+       "https://docs.aws.amazon.com/glue/latest/dg/dqdl.html", ("data-quality",),
+       ("must be surrounded by parentheses",), used_by=("awslabs.local.dqdl._Parser.rule",)),
+    _f("glue.dqdl_uniqueness", "exactly once",
+       "Uniqueness checks the percentage of unique values in a column; unique values occur exactly once "
+       "(UniqueValueRatio divides them by the distinct values instead); IsUnique checks that all are unique",
+       "https://docs.aws.amazon.com/glue/latest/dg/dqdl-rule-types-Uniqueness.html", ("data-quality",),
+       ("unique values occur exactly once",), used_by=("awslabs.local.dqdl._metric",),
+       more=("https://docs.aws.amazon.com/glue/latest/dg/dqdl-rule-types-IsUnique.html",
+             "https://docs.aws.amazon.com/glue/latest/dg/dqdl-rule-types-UniqueValueRatio.html")),
+    _f("glue.dqdl_completeness", "share of non-null values",
+       "Completeness compares the share of non-null values in a column with an expression "
+       "(Completeness \"c\" > 0.95); IsComplete requires every value to be non-null",
+       "https://docs.aws.amazon.com/glue/latest/dg/dqdl.html", ("data-quality",),
+       ("share of non-null values",), used_by=("awslabs.local.dqdl._metric",)),
+    _f("glue.dqdl_between", "inclusive",
+       "DQDL `between a and b` is evaluated by the lab as a <= x <= b",
+       "https://docs.aws.amazon.com/glue/latest/dg/dqdl.html", ("data-quality",),
+       ("both ends included (not confirmed)",), used_by=("awslabs.local.dqdl.Expression.holds",),
+       status="not confirmed",
+       changed="the stored DQDL reference pages read on 2026-12-06 did not state whether the bounds of "
+               "between are included; the lab's data never sits on a boundary"),
+    _f("glue.dqdl_with_threshold", "fraction of rows",
+       "ColumnValues \"c\" followed by an expression checks every row; with `with threshold > 0.9` it passes when that "
+       "fraction of rows satisfies the expression; a null satisfies no comparison unless NULL is listed",
+       "https://docs.aws.amazon.com/glue/latest/dg/dqdl.html", ("data-quality",),
+       ("with threshold",), used_by=("awslabs.local.dqdl._evaluate_rule",), status="not confirmed",
+       changed="the stored DQDL pages read on 2026-12-06 show ColumnValues and the NULL keyword but not the "
+               "threshold wording itself; the evaluator follows the reference's examples"),
+    _f("glue.data_quality_off_moto", "CreateDataQualityRuleset",
+       "Glue Data Quality rulesets are created with CreateDataQualityRuleset (Name, Ruleset = the DQDL text, "
+       "TargetTable) and evaluated by a data quality evaluation run; moto implements neither",
+       "https://docs.aws.amazon.com/glue/latest/webapi/API_CreateDataQualityRuleset.html", ("data-quality",),
+       ("CreateDataQualityRuleset",), used_by=("labs/data-quality/steps.py",), status="not confirmed",
+       changed="the API page itself was not in the stored documentation on 2026-12-06; the operation and its "
+               "parameters are botocore's Glue model (create_data_quality_ruleset)"),
+    _f("databrew.recipe_actions",
+       {"REMOVE_COMBINED": ("sourceColumn", "removeLeadingAndTrailingWhitespace"),
+        "LOWER_CASE": ("sourceColumn",), "REPLACE_TEXT": ("sourceColumn", "pattern", "value"),
+        "DELETE_DUPLICATE_ROWS": (), "REMOVE_DUPLICATES": ("sourceColumn",),
+        "FILL_WITH_MEDIAN": ("sourceColumn",), "ONE_HOT_ENCODING": ("sourceColumn",)},
+       "DataBrew recipe actions and their parameters: REMOVE_COMBINED (sourceColumn, "
+       "removeLeadingAndTrailingWhitespace...), LOWER_CASE (sourceColumn), REPLACE_TEXT (sourceColumn, "
+       "pattern — characters or a regular expression —, value), DELETE_DUPLICATE_ROWS (no parameters: "
+       "deletes rows that exactly match an earlier row, the initial occurrence is kept), REMOVE_DUPLICATES "
+       "(sourceColumn: a duplicate value in that column), FILL_WITH_MEDIAN (sourceColumn: median of all "
+       "values), ONE_HOT_ENCODING (sourceColumn)",
+       "https://docs.aws.amazon.com/databrew/latest/dg/recipe-actions-reference.html", ("data-quality",),
+       ("DELETE_DUPLICATE_ROWS", "REMOVE_COMBINED", "LOWER_CASE", "REPLACE_TEXT"),
+       used_by=("awslabs.local.databrew.ACTIONS",),
+       more=("https://docs.aws.amazon.com/databrew/latest/dg/recipe-actions.DELETE_DUPLICATE_ROWS.html",
+             "https://docs.aws.amazon.com/databrew/latest/dg/recipe-actions.LOWER_CASE.html",
+             "https://docs.aws.amazon.com/databrew/latest/dg/recipe-actions.REPLACE_TEXT.html",
+             "https://docs.aws.amazon.com/databrew/latest/dg/recipe-actions.REMOVE_COMBINED.html",
+             "https://docs.aws.amazon.com/databrew/latest/dg/recipe-actions.REMOVE_DUPLICATES.html",
+             "https://docs.aws.amazon.com/databrew/latest/dg/recipe-actions.FILL_WITH_MEDIAN.html")),
+    _f("databrew.one_hot_max_distinct", 10,
+       "DataBrew's ONE_HOT_ENCODING creates one numerical column per distinct value, named <column>_<value>; "
+       "the column can have a maximum of 10 distinct values",
+       "https://docs.aws.amazon.com/databrew/latest/dg/recipe-actions.ONE_HOT_ENCODING.html", ("data-quality",),
+       ("maximum of 10 distinct values",), used_by=("awslabs.local.databrew.ONE_HOT_MAX_DISTINCT",)),
+    _f("databrew.fill_with_median_whole_dataset", "median of all values",
+       "FILL_WITH_MEDIAN replaces missing data by the median of all values of the dataset the job reads: "
+       "run before a train/test split it leaks the test rows into the imputed value",
+       "https://docs.aws.amazon.com/databrew/latest/dg/recipe-actions.FILL_WITH_MEDIAN.html", ("data-quality",),
+       ("median of all values",), used_by=("awslabs.local.databrew.ACTIONS",)),
+    _f("glue.dqdl_distinct_values_count", "distinct values",
+       "DistinctValuesCount checks the number of distinct values in a column against an expression "
+       "(DistinctValuesCount \"State\" > 3); the evaluator does not count nulls",
+       "https://docs.aws.amazon.com/glue/latest/dg/dqdl-rule-types-DistinctValuesCount.html", ("data-quality",),
+       ("DistinctValuesCount counts the distinct non-null values",), used_by=("awslabs.local.dqdl._metric",)),
+    _f("glue.dqdl_standard_deviation", "population",
+       "StandardDeviation compares the standard deviation of a column's values with an expression; the "
+       "evaluator uses the population standard deviation",
+       "https://docs.aws.amazon.com/glue/latest/dg/dqdl-rule-types.html", ("data-quality",),
+       ("population standard deviation (not confirmed)",), used_by=("awslabs.local.dqdl._metric",),
+       status="not confirmed",
+       changed="the stored rule type reference read on 2026-12-06 does not say whether the sample or the "
+               "population standard deviation is meant; the lab's ruleset does not use the rule"),
+    _f("databrew.outlier_strategies", {"strategies": ("Z_SCORE", "MODIFIED_Z_SCORE", "IQR"), "default_threshold": 3},
+       "DataBrew's outlier actions (FLAG_OUTLIERS, REMOVE_OUTLIERS, REPLACE_OUTLIERS) take an outlierStrategy "
+       "Z_SCORE, MODIFIED_Z_SCORE or IQR and a threshold (default 3); REPLACE_OUTLIERS can WINSORIZE_VALUES "
+       "or replace with the median, mode, average..., REMOVE_OUTLIERS deletes the rows or clears the values",
+       "https://docs.aws.amazon.com/databrew/latest/dg/recipe-actions.REPLACE_OUTLIERS.html", ("data-quality",),
+       ("Z_SCORE, MODIFIED_Z_SCORE or IQR",),
+       more=("https://docs.aws.amazon.com/databrew/latest/dg/recipe-actions.outliers.REMOVE_OUTLIERS.html",
+             "https://docs.aws.amazon.com/databrew/latest/dg/recipe-actions.FLAG_OUTLIERS.html")),
 )
 
 BY_ID: dict[str, Fact] = {fact.id: fact for fact in FACTS}
