@@ -724,20 +724,33 @@ def check_drift_alarm(ctx):
     if not alarm:
         yield expect("the drift alarm exists", False, f"no alarm {_alarm(ctx)}")
         return
-    points = _drift_datapoints(ctx, alarm.get("MetricName", ""), alarm.get("Namespace"),
-                               alarm.get("Dimensions", []), alarm.get("Statistic") or "Maximum")
+    dimensions = {d["Name"]: d["Value"] for d in alarm.get("Dimensions", [])}
     yield expect(f"it watches the metric Model Monitor publishes for {DRIFTED} on this endpoint and schedule",
-                 alarm.get("MetricName") == f"{mm.DRIFT_METRIC_PREFIX}{DRIFTED}" and len(points) >= 2,
-                 f"{alarm.get('Namespace')} {alarm.get('MetricName')} "
-                 f"{[(d['Name'], d['Value']) for d in alarm.get('Dimensions', [])]}: {len(points)} datapoints")
+                 (alarm.get("Namespace"), alarm.get("MetricName"), dimensions)
+                 == (mm.DATA_METRICS_NAMESPACE, f"{mm.DRIFT_METRIC_PREFIX}{DRIFTED}",
+                     {"Endpoint": _endpoint(ctx), "MonitoringSchedule": _schedule(ctx)}),
+                 f"{alarm.get('Namespace')} {alarm.get('MetricName')} {dimensions}")
+    # Judged on drift values around the baseline's comparison_threshold (and on the monitoring runs'
+    # own values once they exist): the alarm must agree with Model Monitor's violation rule.
+    constraints = _json(ctx, BASELINE["constraints"]) or {}
+    threshold = float(((constraints.get("monitoring_config") or {}).get("distribution_constraints") or {})
+                      .get("comparison_threshold", mm.COMPARISON_THRESHOLD))
+    samples = {"no drift (0.0)": 0.0, f"half the threshold ({threshold / 2:g})": threshold / 2,
+               f"twice the threshold ({threshold * 2:g})": threshold * 2}
     runs = labkit.observed(ctx, "monitoring_runs") or {}
-    verdicts = {}
     for phase in ("normal", "drifted"):
         value = (runs.get(phase) or {}).get("distances", {}).get(DRIFTED)
-        verdicts[phase] = alarms.evaluate(_alarm_config(alarm), [value]).state if value is not None else "no run"
-    yield equal("evaluated on each hour's drift: OK for the normal hour, ALARM for the drifted one "
-                f"(drift above comparison_threshold {mm.COMPARISON_THRESHOLD})", verdicts,
-                {"normal": "OK", "drifted": "ALARM"}, verified_by="simulated")
+        if value is not None:
+            samples[f"the {phase} hour ({value:.3f})"] = value
+    wrong = []
+    for label, value in samples.items():
+        wanted = "ALARM" if value > threshold else "OK"
+        got = alarms.evaluate(_alarm_config(alarm), [value]).state
+        if got != wanted:
+            wrong.append(f"{label}: {got}, not {wanted}")
+    yield Check(f"ALARM exactly when the drift is above comparison_threshold {threshold:g} (OK for the normal "
+                "hour, ALARM for the drifted one)", not wrong,
+                "; ".join(wrong) or ", ".join(samples), "simulated")
     events = ctx.client("events")
     try:
         rule = events.describe_rule(Name=_rule(ctx))
