@@ -787,6 +787,12 @@ def check_drift_alarm(ctx):
                  target is not None and bool(start),
                  (start.why if target else ", ".join(t["Arn"] for t in targets) or "no targets")
                  or f"{role} may start {_machine(ctx)}")
+    other = _machine_arn(ctx).replace(_machine(ctx), "some-other-state-machine")
+    wider = judge.role_may(iam, role, "states:StartExecution", other) if role else None
+    yield expect("least privilege: the target role may start this state machine only",
+                 target is not None and bool(start) and not wider,
+                 f"it may also start {other.rsplit(':', 1)[-1]} ({wider.why})" if wider
+                 else "no other state machine" if target is not None and start else "the role cannot start retraining")
 
 
 # -- step 8: the alarm fires, retraining starts ------------------------------------------------------------------
@@ -814,14 +820,21 @@ def apply_retrain(ctx, values: list | None = None):
     if not alarm:
         raise StepFailed(f"no alarm {_alarm(ctx)} (step drift_alarm)")
     if ctx.on_aws:  # the real alarm evaluates the published metric; to test the path, set its state
+        # the job's name comes from the event id AWS assigns: recorded pending, resolved below (and
+        # tagged by the state machine, so the tag sweep finds it if this process dies in between)
+        pending = ctx.track_pending("sagemaker:job", "retrain", type="training")
         if alarm["StateValue"] != "ALARM":
             cloudwatch.set_alarm_state(AlarmName=_alarm(ctx), StateValue="ALARM",
                                        StateReason="awslabs model-monitor: drift reported by the monitoring run")
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline and not _retrain_executions(ctx):
             time.sleep(15)
-        for job in ctx.client("sagemaker").list_training_jobs(NameContains=_retrain_prefix(ctx))["TrainingJobSummaries"]:
-            ctx.track("sagemaker:job", job["TrainingJobName"], type="training")
+        jobs = ctx.client("sagemaker").list_training_jobs(NameContains=_retrain_prefix(ctx))["TrainingJobSummaries"]
+        for position, job in enumerate(jobs):
+            if position == 0:
+                ctx.resolve(pending, job["TrainingJobName"])
+            else:
+                ctx.track("sagemaker:job", job["TrainingJobName"], type="training")
         labkit.record(ctx, "alarm", {"previous": alarm["StateValue"], "state": "ALARM", "deliveries": []})
         return
     if values is None:
@@ -1030,6 +1043,12 @@ def _pattern_any_state(ctx):
     apply_drift_alarm(ctx, pattern=pattern)
 
 
+def _wide_target_role(ctx):
+    apply_drift_alarm(ctx)
+    ctx.client("iam").put_role_policy(RoleName=_events_role(ctx), PolicyName="start-retrain", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "states:StartExecution", "Resource": "*"}]}))
+
+
 def _retrain_on_normal_hour(ctx):
     runs = labkit.observed(ctx, "monitoring_runs") or {}
     apply_retrain(ctx, [runs.get("normal", {}).get("distances", {}).get(DRIFTED, 0.0)])
@@ -1056,7 +1075,8 @@ MUTATIONS = {
     "monitoring_run": [("both executions analyse every capture file", _run_over_everything)],
     "drift_alarm": [("alarm when the drift is LESS than the threshold", _alarm_with(ComparisonOperator="LessThanThreshold")),
                     ("alarm on a feature that did not drift", _alarm_with(MetricName=f"{mm.DRIFT_METRIC_PREFIX}age")),
-                    ("the rule fires on any state change", _pattern_any_state)],
+                    ("the rule fires on any state change", _pattern_any_state),
+                    ("the target role may start any state machine", _wide_target_role)],
     "retrain": [("the alarm evaluated on the normal hour", _retrain_on_normal_hour)],
     "model_quality_definition": [("no probability attribute", _no_ground_truth_probability)],
     "model_quality": [("labels merged by the wrong key", _merged_by_position)],
