@@ -528,6 +528,66 @@ FACTS: tuple[Fact, ...] = (
        used_by=("awslabs.sim.gpu_instances.TABLE",), status="not confirmed",
        changed="the EC2 instance-type pages are not in the stored docs; third-party tables of 2026 agree",
        more=("https://aws.amazon.com/ec2/instance-types/p4/",)),
+    # -- model-monitor ---------------------------------------------------------------------------------
+    _f("model_monitor.comparison_threshold", 0.1,
+       "Model Monitor flags a baseline_drift_check violation when the distance between the baseline and the "
+       "current distribution (the maximum absolute difference between their cumulative distribution functions, "
+       "linf_simple) is above monitoring_config.distribution_constraints.comparison_threshold, 0.1 by default",
+       "https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-byoc-constraints.html", ("model-monitor",),
+       ("comparison_threshold", "0.1 by default", "maximum absolute difference between the cumulative distribution functions"),
+       used_by=("awslabs.local.model_monitor.COMPARISON_THRESHOLD", "model_monitor.linf_simple", "model_monitor.evaluate"),
+       more=("https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-interpreting-violations.html",)),
+    _f("model_monitor.datatype_check_threshold", 0.1,
+       "monitoring_config.datatype_check_threshold defaults to 0.1",
+       "https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-byoc-constraints.html", ("model-monitor",),
+       ("datatype_check_threshold",), used_by=("awslabs.local.model_monitor.suggest_constraints",)),
+    _f("model_monitor.violation_types", ("data_type_check", "completeness_check", "baseline_drift_check",
+                                         "missing_column_check", "extra_column_check", "categorical_values_check"),
+       "constraint_violations.json lists violations of six types: data_type_check, completeness_check, "
+       "baseline_drift_check, missing_column_check, extra_column_check, categorical_values_check",
+       "https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-interpreting-violations.html", ("model-monitor",),
+       ("data_type_check", "completeness_check", "baseline_drift_check", "missing_column_check", "extra_column_check",
+        "categorical_values_check"), used_by=("awslabs.local.model_monitor.evaluate",)),
+    _f("model_monitor.data_metrics_namespace", "aws/sagemaker/Endpoints/data-metrics",
+       "Data-quality monitoring of a real-time endpoint publishes per-feature metrics to the CloudWatch namespace "
+       "aws/sagemaker/Endpoints/data-metrics with the dimensions Endpoint and MonitoringSchedule",
+       "https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-interpreting-cloudwatch.html", ("model-monitor",),
+       ("aws/sagemaker/Endpoints/data-metrics",), used_by=("awslabs.local.model_monitor.run_data_quality",),
+       status="not confirmed",
+       changed="the AWS pages disagree on the spelling (/aws/sagemaker/Endpoints/data-metric with EndpointName and "
+               "ScheduleName on one page, /aws/sagemaker/Endpoint/data-metrics on the BYOC page); the model-quality "
+               "page's aws/sagemaker/Endpoints/model-metrics and the SDK's dashboards use this form",
+       more=("https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-byoc-cloudwatch.html",)),
+    _f("model_monitor.drift_metric_prefix", "feature_baseline_drift_",
+       "Model Monitor publishes each feature's drift distance as feature_baseline_drift_<feature name> (and its "
+       "completeness as feature_non_null_<feature name>)",
+       "https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-interpreting-cloudwatch.html", ("model-monitor",),
+       ("feature_baseline_drift_<feature name>", "feature_non_null_<feature name>"),
+       used_by=("awslabs.local.model_monitor.run_data_quality",)),
+    _f("model_monitor.model_metrics_namespace", "aws/sagemaker/Endpoints/model-metrics",
+       "Model-quality monitoring of a real-time endpoint publishes its metrics (accuracy, auc, f1, ...) to "
+       "aws/sagemaker/Endpoints/model-metrics",
+       "https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-model-quality-metrics.html", ("model-monitor",),
+       ("aws/sagemaker/Endpoints/model-metrics",), used_by=("awslabs.local.model_monitor.run_model_quality",)),
+    _f("model_monitor.ground_truth_merge", ("inferenceId", "eventId"),
+       "Ground-truth records (groundTruthData, eventMetadata.eventId) are merged with captured records by the "
+       "caller's inferenceId when the capture has one, otherwise by the eventId SageMaker generated",
+       "https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-model-quality-merge.html", ("model-monitor",),
+       ("groundTruthData", "inferenceId", "eventId"), used_by=("awslabs.local.model_monitor.merge",)),
+    _f("model_monitor.capture_path", "<DestinationS3Uri>/<endpoint>/<variant>/yyyy/mm/dd/hh/<file>.jsonl",
+       "Data capture writes JSON Lines files under <DestinationS3Uri>/<endpoint>/<variant>/yyyy/mm/dd/hh/ and "
+       "samples InitialSamplingPercentage percent of the requests",
+       "https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-data-capture-endpoint.html", ("model-monitor",),
+       ("InitialSamplingPercentage", "/yyyy/mm/dd/hh/"),
+       used_by=("awslabs.local.sagemaker_hosting.DataCapture",), status="not confirmed",
+       changed="the stored documentation showed the record format (model-monitor-data-capture.html) but not this "
+               "page's path sentence; the layout is the one SageMaker writes in the AWS sample notebooks"),
+    _f("cloudwatch.alarm_state_change_event", "CloudWatch Alarm State Change",
+       "CloudWatch sends an event with source aws.cloudwatch and detail-type CloudWatch Alarm State Change to "
+       "EventBridge whenever an alarm changes state; detail.state.value is the new state",
+       "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html",
+       ("model-monitor",), ("CloudWatch Alarm State Change",),
+       used_by=("awslabs.local.events.alarm_state_change_event",)),
 
     # -- issue 13: exam notes of the remaining labs (glue-etl, step-functions-pipeline, msk-kafka,
     #    kinesis-video-streams) ----------------------------------------------------------------------

@@ -272,3 +272,38 @@ def invoke(ctx, rule: str, target: dict, event: dict) -> dict:
     else:
         result.update(delivered=False, error=f"targets of service {service!r} are not supported locally")
     return result
+
+
+# -- CloudWatch alarm state changes (added for model-monitor) -------------------------------------
+ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"
+CLOUDWATCH_SOURCE = "aws.cloudwatch"
+
+
+def alarm_state_change_event(alarm: dict, previous: str, new: str, reason: str, region: str, account: str,
+                             time: dt.datetime | None = None) -> dict:
+    """The "CloudWatch Alarm State Change" event CloudWatch sends to EventBridge when a metric alarm
+    changes state (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html):
+    ``detail.alarmName``, ``detail.state`` / ``detail.previousState`` (``value``, ``reason``,
+    ``timestamp``) and ``detail.configuration.metrics`` (the alarm's metric). ``alarm`` is a
+    ``DescribeAlarms`` ``MetricAlarms`` entry. The id is derived from the alarm and the transition."""
+    when = _jsonable(time or dt.datetime.now(dt.timezone.utc))
+    name = alarm["AlarmName"]
+    arn = alarm.get("AlarmArn") or f"arn:aws:cloudwatch:{region}:{account}:alarm:{name}"
+    metric = {"id": "m1", "returnData": True, "metricStat": {
+        "metric": {"namespace": alarm.get("Namespace"), "name": alarm.get("MetricName"),
+                   "dimensions": {d["Name"]: d["Value"] for d in alarm.get("Dimensions", [])}},
+        "period": alarm.get("Period"), "stat": alarm.get("Statistic") or alarm.get("ExtendedStatistic")}}
+    return {
+        "version": "0",
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{arn}#{previous}->{new}#{when}")),
+        "detail-type": ALARM_STATE_CHANGE,
+        "source": CLOUDWATCH_SOURCE,
+        "account": account,
+        "time": when,
+        "region": region,
+        "resources": [arn],
+        "detail": {"alarmName": name,
+                   "state": {"value": new, "reason": reason, "timestamp": when},
+                   "previousState": {"value": previous, "reason": "", "timestamp": when},
+                   "configuration": {"description": alarm.get("AlarmDescription", ""), "metrics": [metric]}},
+    }
