@@ -771,9 +771,11 @@ def _build_without_lint(ctx):
                                   "--output-template-file packaged.yaml\nartifacts:\n  files: [packaged.yaml]\n")
 
 
-def _pipeline_role_for_codebuild(ctx):
-    apply_pipeline(ctx, services={"pipeline": "codebuild.amazonaws.com", "build": "codebuild.amazonaws.com",
-                                  "cfn-deploy": "cloudformation.amazonaws.com"})
+def _deploy_role_for_codepipeline(ctx):
+    """The change-set action's RoleArn trusts CodePipeline: CloudFormation cannot assume it. (moto
+    itself refuses a pipeline whose own role CodePipeline may not assume: that mistake never lands.)"""
+    apply_pipeline(ctx, services={"pipeline": "codepipeline.amazonaws.com", "build": "codebuild.amazonaws.com",
+                                  "cfn-deploy": "codepipeline.amazonaws.com"})
 
 
 def _bucket_deleted_too(ctx):
@@ -803,7 +805,7 @@ MUTATIONS = {
               ("the manual change reverted before detection", _change_reverted)],
     "pipeline": [("no manual approval", _no_approval), ("change set executed before it is created", _execute_first),
                  ("the build does not lint the template", _build_without_lint),
-                 ("pipeline role trusts CodeBuild, not CodePipeline", _pipeline_role_for_codebuild)],
+                 ("CloudFormation's deploy role trusts CodePipeline", _deploy_role_for_codepipeline)],
     "teardown": [("the retained bucket deleted too", _bucket_deleted_too),
                  ("the endpoint deleted by hand instead of the stack", _endpoint_deleted_by_hand)],
 }
