@@ -623,20 +623,22 @@ def check_pipeline(ctx):
     yield expect("the build project's role can be assumed by CodeBuild",
                  bool(projects) and _role_trusts(ctx, projects[0].get("serviceRole"), "codebuild.amazonaws.com"),
                  str(projects[0].get("serviceRole") if projects else None))
-    deploy_actions = stages[deploy_at].get("actions", []) if deploy_at is not None else []
+    # (stage, runOrder) orders every action: the approval may sit in the deploy stage or a stage of its own
+    ordered = [((i, a.get("runOrder", 1)), a) for i, stage in enumerate(stages) for a in stage.get("actions", [])]
 
     def first(pred):
-        return next((a for a in deploy_actions if pred(a)), None)
-    create = first(lambda a: a.get("configuration", {}).get("ActionMode") == "CHANGE_SET_REPLACE")
-    execute = first(lambda a: a.get("configuration", {}).get("ActionMode") == "CHANGE_SET_EXECUTE")
-    approval = first(lambda a: a.get("actionTypeId", {}).get("category") == "Approval")
-    order = [a.get("runOrder", 1) if a else None for a in (create, approval, execute)]
+        return next(((at, a) for at, a in ordered if pred(a)), (None, None))
+    create_at, create = first(lambda a: a.get("configuration", {}).get("ActionMode") == "CHANGE_SET_REPLACE")
+    execute_at, execute = first(lambda a: a.get("configuration", {}).get("ActionMode") == "CHANGE_SET_EXECUTE")
+    approvals = [at for at, a in ordered if a.get("actionTypeId", {}).get("category") == "Approval"]
+    approved_between = any(create_at is not None and execute_at is not None and create_at < at < execute_at
+                           for at in approvals)
     same = bool(create and execute) and all(
         create["configuration"].get(k) == execute["configuration"].get(k) for k in ("StackName", "ChangeSetName"))
     yield expect("deploy prepares a change set of the lab's stack, a person approves it, then it is executed",
-                 None not in order and order[0] < order[1] < order[2] and same
-                 and create["configuration"].get("StackName") == _stack(ctx),
-                 f"runOrder create/approve/execute = {order}; same stack and change set: {same}")
+                 approved_between and same and create["configuration"].get("StackName") == _stack(ctx),
+                 f"(stage, runOrder) create {create_at}, approvals {approvals}, execute {execute_at}; "
+                 f"same stack and change set: {same}")
     built = {a["name"] for a in (build or {}).get("outputArtifacts", [])}
     template_path = (create or {}).get("configuration", {}).get("TemplatePath", "")
     yield expect("the change set is made from the build's output (the packaged template)",

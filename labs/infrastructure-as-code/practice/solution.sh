@@ -24,8 +24,9 @@ aws cloudformation wait stack-create-complete --stack-name "$STACK"
 aws cloudformation describe-stacks --stack-name "$STACK" --query 'Stacks[0].Outputs'
 
 # -- 4. the update as a change set: read it, write the review, then execute
+#       (UPDATE is the default on AWS; moto defaults to CREATE, so it is said explicitly)
 aws cloudformation create-change-set --stack-name "$STACK" --change-set-name instance-type \
-    --use-previous-template --capabilities CAPABILITY_IAM \
+    --change-set-type UPDATE --use-previous-template --capabilities CAPABILITY_IAM \
     --parameters ParameterKey=InstanceType,ParameterValue=ml.c5.large \
                  ParameterKey=MinCapacity,UsePreviousValue=true ParameterKey=MaxCapacity,UsePreviousValue=true \
                  ParameterKey=ModelDataUrl,UsePreviousValue=true ParameterKey=ImageUri,UsePreviousValue=true
