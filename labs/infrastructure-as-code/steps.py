@@ -328,7 +328,7 @@ def check_deploy(ctx):
         rules = ctx.client("s3").get_bucket_encryption(Bucket=bucket["PhysicalResourceId"])[
             "ServerSideEncryptionConfiguration"]["Rules"]
         sse = rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] if rules else None
-    yield expect("the data bucket exists, encrypted as the template says",
+    yield expect("the data bucket exists, encrypted (AES256 as the template says; aws:kms once step 5 changed it)",
                  sse in (TEMPLATE_SSE, MANUAL_SSE), f"SSEAlgorithm = {sse}")  # MANUAL_SSE once the drift step ran
     if ctx.on_aws:
         target = by_type.get("AWS::ApplicationAutoScaling::ScalableTarget")
@@ -393,7 +393,7 @@ def check_change_set(ctx):
                 [v.get("InstanceType") for v in variants], [UPDATED_INSTANCE_TYPE])
     raw = labkit.read_object(ctx, _artifacts(ctx), REVIEW_KEY) \
         if REVIEW_KEY in labkit.object_keys(ctx, _artifacts(ctx), REVIEW_KEY) else None
-    yield expect("the review was written before executing", raw is not None, f"s3://{_artifacts(ctx)}/{REVIEW_KEY}")
+    yield expect("the review is recorded in reviews/instance-type.json", raw is not None, f"s3://{_artifacts(ctx)}/{REVIEW_KEY}")
     if raw is None:
         return
     try:

@@ -25,6 +25,9 @@ from awslabs.facts import value as _fact
 
 # "Update requires" per property, from the CloudFormation resource reference pages.
 UPDATE_REQUIRES: dict[str, dict[str, str]] = _fact("cloudformation.update_requires")
+# (RequiresRecreation, Evaluation) → Replacement, from the ResourceChange API reference
+REPLACEMENT_RULE: dict[tuple[str, str], str] = _fact("cloudformation.replacement_rule")
+_IMPACT = ("False", "Conditional", "True")  # the change with the most impact wins
 PSEUDO_PARAMETERS = frozenset({
     "AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition", "AWS::Region",
     "AWS::StackId", "AWS::StackName", "AWS::URLSuffix",
@@ -219,15 +222,14 @@ def plan_changes(old_template: dict, old_params: dict, new_template: dict, new_p
                 continue
             evaluation = "Static" if before != after_static else "Dynamic"
             requires = _requires(rtype, prop)
-            recreation = "Always" if requires == "Replacement" else "Never"
-            if recreation == "Always" and evaluation == "Dynamic":
-                recreation = "Conditionally"
+            always = "Always" if requires == "Replacement" else "Never"
+            verdict = REPLACEMENT_RULE[(always, evaluation)]
+            recreation = "Conditionally" if verdict == "Conditional" else always
             details.append({"Name": prop, "RequiresRecreation": recreation, "Evaluation": evaluation,
-                            "UpdateRequires": requires})
+                            "UpdateRequires": requires, "Replacement": verdict})
         if not details:
             continue
-        levels = {d["RequiresRecreation"] for d in details}
-        replacement = "True" if "Always" in levels else "Conditional" if "Conditionally" in levels else "False"
+        replacement = max((d["Replacement"] for d in details), key=_IMPACT.index)
         if replacement != "False":
             moved.add(name)
         changes.append({"LogicalResourceId": name, "ResourceType": rtype, "Action": "Modify",
