@@ -487,6 +487,14 @@ def check_drift(ctx):
                 seen == [(wanted_sse, MANUAL_SSE, "NOT_EQUAL")], str(seen or "no SSEAlgorithm difference"), label)
     yield Check("the stack's drift status is DRIFTED", report.get("StackDriftStatus") == "DRIFTED",
                 str(report.get("StackDriftStatus")), label)
+    others = sorted(d["LogicalResourceId"] for d in report.get("StackResourceDrifts", [])
+                    if d.get("LogicalResourceId") not in buckets and d.get("StackResourceDriftStatus") in ("MODIFIED", "DELETED"))
+    if ctx.on_aws:
+        yield equal("nothing else drifted", others, [])
+    else:
+        yield ctx.aws_only("nothing else drifted",
+                           "on moto the Endpoint shows MODIFIED too: after the change set its EndpointConfigName "
+                           "still names the configuration moto deleted (a moto gap the detector really sees)")
 
 
 # -- step 6: the delivery pipeline ----------------------------------------------------------------------
