@@ -983,6 +983,96 @@ FACTS: tuple[Fact, ...] = (
        ("Z_SCORE, MODIFIED_Z_SCORE or IQR",),
        more=("https://docs.aws.amazon.com/databrew/latest/dg/recipe-actions.outliers.REMOVE_OUTLIERS.html",
              "https://docs.aws.amazon.com/databrew/latest/dg/recipe-actions.FLAG_OUTLIERS.html")),
+    # -- infrastructure-as-code ---
+    _f("cloudformation.update_requires", {
+        "AWS::SageMaker::Model": {
+            "ExecutionRoleArn": "Replacement", "PrimaryContainer": "Replacement", "Containers": "Replacement",
+            "ModelName": "Replacement", "VpcConfig": "Replacement", "EnableNetworkIsolation": "Replacement",
+            "InferenceExecutionConfig": "Replacement", "Tags": "No interruption"},
+        "AWS::SageMaker::EndpointConfig": {
+            "ProductionVariants": "Replacement", "EndpointConfigName": "Replacement", "KmsKeyId": "Replacement",
+            "DataCaptureConfig": "Replacement", "AsyncInferenceConfig": "Replacement",
+            "ShadowProductionVariants": "Replacement", "ExplainerConfig": "Replacement", "Tags": "No interruption"},
+        "AWS::SageMaker::Endpoint": {
+            "EndpointConfigName": "No interruption", "EndpointName": "Replacement", "DeploymentConfig": "No interruption",
+            "RetainAllVariantProperties": "No interruption", "ExcludeRetainedVariantProperties": "No interruption",
+            "RetainDeploymentConfig": "No interruption", "Tags": "No interruption"},
+        "AWS::ApplicationAutoScaling::ScalableTarget": {
+            "MinCapacity": "No interruption", "MaxCapacity": "No interruption", "RoleARN": "No interruption",
+            "ScheduledActions": "No interruption", "SuspendedState": "No interruption",
+            "ResourceId": "Replacement", "ScalableDimension": "Replacement", "ServiceNamespace": "Replacement"},
+        "AWS::ApplicationAutoScaling::ScalingPolicy": {
+            "PolicyName": "Replacement", "ScalingTargetId": "Replacement", "ResourceId": "Replacement",
+            "ScalableDimension": "Replacement", "ServiceNamespace": "Replacement", "PolicyType": "No interruption",
+            "TargetTrackingScalingPolicyConfiguration": "No interruption",
+            "StepScalingPolicyConfiguration": "No interruption"},
+        "AWS::S3::Bucket": {"BucketName": "Replacement", "BucketEncryption": "No interruption",
+                            "VersioningConfiguration": "No interruption", "Tags": "No interruption",
+                            "LifecycleConfiguration": "No interruption", "PublicAccessBlockConfiguration": "No interruption"},
+        "AWS::IAM::Role": {"RoleName": "Replacement", "Path": "Replacement", "AssumeRolePolicyDocument": "No interruption",
+                           "Policies": "No interruption", "ManagedPolicyArns": "No interruption",
+                           "Description": "No interruption", "MaxSessionDuration": "No interruption",
+                           "PermissionsBoundary": "No interruption", "Tags": "No interruption"},
+    },
+       "Each property of a resource type says what an update of it costs (\"Update requires\"): every property "
+       "of AWS::SageMaker::EndpointConfig and AWS::SageMaker::Model requires Replacement (except Tags); "
+       "AWS::SageMaker::Endpoint's EndpointConfigName, and a scalable target's MinCapacity and MaxCapacity, "
+       "update with No interruption",
+       "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-endpointconfig.html",
+       ("infrastructure-as-code",),
+       ("every property of `AWS::SageMaker::EndpointConfig` requires Replacement",
+        "`EndpointConfigName` updates with No interruption"),
+       used_by=("awslabs.sim.cloudformation.UPDATE_REQUIRES", "cloudformation.plan_changes"),
+       status="not confirmed",
+       changed="the stored documentation did not return the SageMaker, Application Auto Scaling, S3 and IAM "
+               "resource pages' property tables; the values are the reference's as remembered by the lab's author "
+               "(only AWS::SageMaker::Endpoint VariantProperty's 'No interruption' was read)",
+       more=("https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-endpoint.html",
+             "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-model.html",
+             "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-applicationautoscaling-scalabletarget.html",
+             "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-applicationautoscaling-scalingpolicy.html",
+             "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html",
+             "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-role.html")),
+    _f("cloudformation.replacement_rule", {("Always", "Static"): "True", ("Always", "Dynamic"): "Conditional",
+                                            ("Never", "Static"): "False", ("Never", "Dynamic"): "False"},
+       "A change set's Replacement is True when a changed property requires recreation (Always) and its value "
+       "is known (Static), Conditional when it depends on another resource's change (Dynamic); the change with "
+       "the most impact wins (Always, then Conditionally, then Never)",
+       "https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ResourceChange.html",
+       ("infrastructure-as-code",), ("`Always` and `Dynamic` gives `Conditional`",),
+       used_by=("awslabs.sim.cloudformation.plan_changes",),
+       more=("https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-changesets.html",)),
+    _f("cloudformation.execute_deletes_other_change_sets", True,
+       "When you execute a change set, CloudFormation deletes all other change sets associated with the stack",
+       "https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ExecuteChangeSet.html",
+       ("infrastructure-as-code",), ("deletes all other change sets",)),
+    _f("cloudformation.deletion_policy_retain", "Retain",
+       "DeletionPolicy: Retain keeps a resource (and its contents) when its stack is deleted; the stack still "
+       "reaches DELETE_COMPLETE and the retained resource keeps costing until you delete it",
+       "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html",
+       ("infrastructure-as-code",), ("DeletionPolicy: Retain",)),
+    _f("cloudformation.drift_statuses", ("IN_SYNC", "MODIFIED", "DELETED", "NOT_CHECKED"),
+       "Drift detection compares only the properties the template sets explicitly and gives each resource a "
+       "StackResourceDriftStatus of IN_SYNC, MODIFIED, DELETED or NOT_CHECKED, with PropertyDifferences "
+       "(PropertyPath, ExpectedValue, ActualValue, DifferenceType ADD, REMOVE or NOT_EQUAL) for a modified one",
+       "https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackResourceDrift.html",
+       ("infrastructure-as-code",), ("IN_SYNC", "MODIFIED", "NOT_EQUAL",
+                                     "only the properties the template sets explicitly"),
+       used_by=("awslabs.local.cloudformation.detect_drift",),
+       more=("https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-drift.html",
+             "https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_PropertyDifference.html")),
+    _f("codepipeline.cloudformation_action_modes", ("CHANGE_SET_REPLACE", "CHANGE_SET_EXECUTE"),
+       "A CodePipeline Deploy action with provider CloudFormation prepares a change set with ActionMode "
+       "CHANGE_SET_REPLACE and applies it with CHANGE_SET_EXECUTE; a Manual approval action between them (a "
+       "higher runOrder in the same stage) makes a person review it",
+       "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/continuous-delivery-codepipeline-action-reference.html",
+       ("infrastructure-as-code",), ("CHANGE_SET_REPLACE", "CHANGE_SET_EXECUTE"),
+       more=("https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference.html",)),
+    _f("codebuild.buildspec_version", "0.2",
+       "A buildspec is YAML with version: 0.2 and the phases install, pre_build, build and post_build, each a "
+       "list of commands; artifacts lists the files CodeBuild hands on",
+       "https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html",
+       ("infrastructure-as-code",), ("version: 0.2",)),
 )
 
 BY_ID: dict[str, Fact] = {fact.id: fact for fact in FACTS}
