@@ -10,7 +10,7 @@ of it:
   bucket policy; ``evaluate``, the function ``role_may`` applies to a role's policies once read back
   from IAM, for identity policies given in the question);
 - ``ml-cost``: :mod:`awslabs.sim.ml_cost` (``firing_days``, ``spot_savings_percent``,
-  ``monthly_prices``);
+  ``spot_wait_problems``, ``monthly_prices``);
 - ``infrastructure-as-code``: :mod:`awslabs.sim.cloudformation` (``load_template``,
   ``plan_changes``, ``replacement_review``);
 - ``model-monitor``: :mod:`awslabs.local.model_monitor` (``suggest_baseline``, ``statistics``,
@@ -162,6 +162,14 @@ def mlops_spot_savings(q) -> set[str]:
 
     return {f"{spot_savings_percent(float(q.params['training_s']), float(q.params['billable_s'])):.0f}"}
 
+
+@evidence
+def mlops_spot_configs_refused(q) -> set[str]:
+    """The option values whose managed Spot training job (``params.jobs[value]``: the
+    ``EnableManagedSpotTraining`` flag and ``StoppingCondition``) breaks the managed Spot rules."""
+    from ..sim.ml_cost import spot_wait_problems
+
+    return {value for value, job in q.params["jobs"].items() if spot_wait_problems(dict(job))}
 
 @evidence
 def mlops_cheapest_inference(q) -> set[str]:
