@@ -39,7 +39,6 @@ NOT_YET = {
     "ground-truth-labeling": "no hand-written script: manifests the check parses",
     "hyperparameter-tuning": "no hand-written script: SageMaker SDK steps",
     "kinesis-data-analytics": "no hand-written script: the application archive",
-    "kinesis-firehose": "no hand-written script: binary records and the transform archive",
     "sagemaker-endpoints": "no hand-written script: SageMaker SDK steps and model artefacts",
     "sagemaker-training": "no hand-written script: SageMaker SDK steps",
 }
