@@ -34,7 +34,6 @@ NOT_YET = {
     "dimension-reduction": "no hand-written script: SageMaker SDK steps and data files",
     "ec2-gpu-instances": "no hand-written script: VPC/subnet/instance ids of the recorded run are baked in",
     "emr-spark": "no hand-written script: `run-job-flow` is not a CLI command (aws emr create-cluster)",
-    "fsx-lustre": "no hand-written script: subnet/file system ids of the recorded run are baked in",
     "ground-truth-labeling": "no hand-written script: manifests the check parses",
     "hyperparameter-tuning": "no hand-written script: SageMaker SDK steps",
     "kinesis-data-analytics": "no hand-written script: the application archive",
