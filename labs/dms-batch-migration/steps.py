@@ -172,6 +172,30 @@ def check_create_replication_instance(ctx):
     yield equal("a dms.t3.micro replication instance exists",
                 [i["ReplicationInstanceClass"] for i in found], ["dms.t3.micro"])
     yield equal("single-AZ and private", [(i["MultiAZ"], i["PubliclyAccessible"]) for i in found], [(False, False)])
+    named = [i["ReplicationSubnetGroup"]["ReplicationSubnetGroupIdentifier"] for i in found
+             if (i.get("ReplicationSubnetGroup") or {}).get("ReplicationSubnetGroupIdentifier")]
+    if named:  # the default group needs nothing; a named one must exist (moto stores any name)
+        yield from _subnet_group_exists(ctx, named[0])
+
+
+def _subnet_group_exists(ctx, name):
+    dms = ctx.client("dms")
+    groups = dms.describe_replication_subnet_groups(
+        Filters=[{"Name": "replication-subnet-group-id", "Values": [name]}])["ReplicationSubnetGroups"]
+    if not groups:
+        yield expect("the instance's replication subnet group exists", False,
+                     f"the instance names the subnet group {name!r}, which does not exist: create it "
+                     "(create-replication-subnet-group with subnets of your VPC) or leave it out for the default")
+        return
+    yield expect("the instance's replication subnet group exists", True, name)
+    if ctx.on_aws:  # moto reports made-up subnets for every group: only AWS can say which it names
+        subnets = [s["SubnetIdentifier"] for s in groups[0].get("Subnets", [])]
+        found = {s["SubnetId"] for s in ctx.client("ec2").describe_subnets(
+            Filters=[{"Name": "subnet-id", "Values": subnets}])["Subnets"]} if subnets else set()
+        missing = sorted(set(subnets) - found)
+        yield expect("the subnet group's subnets exist", not missing,
+                     f"the subnet group {name} names subnets that do not exist: {', '.join(missing)}"
+                     if missing else ", ".join(subnets))
 
 
 def apply_create_endpoints(ctx):

@@ -50,7 +50,32 @@ def _gzip_target(params):
         params["S3Settings"]["CompressionType"] = "GZIP"
 
 
+def _instance_change(change):
+    return lambda ctx: tweak(ctx, "dms", "CreateReplicationInstance", change, _steps().apply_create_replication_instance)
+
+
+def _ghost_subnet_group(params):
+    params["ReplicationSubnetGroupIdentifier"] = "no-such-subnet-group"
+
+
+def _own_subnet_group(ctx):
+    """An explicit replication subnet group of two real subnets in two AZs, named by the instance."""
+    ec2 = ctx.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.77.0.0/16")["Vpc"]["VpcId"]
+    zones = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]][:2]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.77.{i}.0/24", AvailabilityZone=z)["Subnet"]["SubnetId"]
+               for i, z in enumerate(zones)]
+    group = ctx.name("dms-subnets")
+    ctx.client("dms").create_replication_subnet_group(
+        ReplicationSubnetGroupIdentifier=group, ReplicationSubnetGroupDescription="two AZs", SubnetIds=subnets)
+    tweak(ctx, "dms", "CreateReplicationInstance", lambda p: p.update(ReplicationSubnetGroupIdentifier=group),
+          _steps().apply_create_replication_instance)
+
+
 VARIANTS = [
+    accept("create_replication_instance", "in an explicit subnet group of two real subnets", _own_subnet_group),
+    reject("create_replication_instance", "the instance names a subnet group that does not exist",
+           _instance_change(_ghost_subnet_group), fix="which does not exist"),
     accept("create_endpoints", "the S3 target writes GZIP-compressed CSV", _endpoint_change(_gzip_target)),
     reject("create_endpoints", "the target names a bucket that does not exist", _endpoint_change(_missing_bucket),
            fix="create the bucket"),
