@@ -161,3 +161,20 @@ def test_max_file_size_splits_load_files(ctx):
     summary = dms.full_load(ctx, task, dms.SqliteSource(path, schema="shop"))
     assert summary.files[:2] == ["out/shop/big/LOAD00000001.csv", "out/shop/big/LOAD00000002.csv"]
     assert summary.rows == {"shop.big": 30}
+
+
+def test_a_task_naming_a_target_endpoint_that_does_not_exist_is_said_in_one_line(ctx):
+    """Regression: a task created with endpoint ARNs of another run (moto stores any string) made
+    the runner raise IndexError; it now says which endpoint is missing and what to do."""
+    client = ctx.client("dms")
+    instance = client.create_replication_instance(ReplicationInstanceIdentifier=f"ri-gone-{ctx.run_id}",
+                                                  ReplicationInstanceClass="dms.t3.micro")["ReplicationInstance"]
+    gone = f"arn:aws:dms:us-east-1:{ctx.target.account}:endpoint:NOSUCHENDPOINT"
+    task = client.create_replication_task(
+        ReplicationTaskIdentifier=f"t-gone-{ctx.run_id}", SourceEndpointArn=gone, TargetEndpointArn=gone,
+        ReplicationInstanceArn=instance["ReplicationInstanceArn"], MigrationType="full-load",
+        TableMappings=json.dumps(MAPPINGS))["ReplicationTask"]["ReplicationTaskArn"]
+    with pytest.raises(dms.MissingResource, match="target endpoint that does not exist"):
+        dms.full_load(ctx, task, _db(ctx))
+    with pytest.raises(dms.MissingResource, match="no replication task"):
+        dms.task_and_target(ctx, task.replace("task:", "task:NOSUCH"))

@@ -32,18 +32,12 @@ NOT_YET = {
     "data-visualization": "no hand-written script: charts and files are produced by Python the recording does not show",
     "deepar-forecasting": "no hand-written script: SageMaker SDK steps and data files",
     "dimension-reduction": "no hand-written script: SageMaker SDK steps and data files",
-    "dms-batch-migration": "no hand-written script: endpoint ARNs of the recorded run are baked in",
-    "ec2-gpu-instances": "no hand-written script: VPC/subnet/instance ids of the recorded run are baked in",
-    "efs-training-data": "no hand-written script: file system/subnet ids of the recorded run are baked in",
     "emr-spark": "no hand-written script: `run-job-flow` is not a CLI command (aws emr create-cluster)",
-    "fsx-lustre": "no hand-written script: subnet/file system ids of the recorded run are baked in",
     "ground-truth-labeling": "no hand-written script: manifests the check parses",
     "hyperparameter-tuning": "no hand-written script: SageMaker SDK steps",
     "kinesis-data-analytics": "no hand-written script: the application archive",
-    "kinesis-firehose": "no hand-written script: binary records and the transform archive",
     "sagemaker-endpoints": "no hand-written script: SageMaker SDK steps and model artefacts",
     "sagemaker-training": "no hand-written script: SageMaker SDK steps",
-    "step-functions-pipeline": "no hand-written script yet",
 }
 LABS = [lab.id for lab in Catalog()]
 RESULTS: dict[str, bool] = {}

@@ -172,6 +172,30 @@ def check_create_replication_instance(ctx):
     yield equal("a dms.t3.micro replication instance exists",
                 [i["ReplicationInstanceClass"] for i in found], ["dms.t3.micro"])
     yield equal("single-AZ and private", [(i["MultiAZ"], i["PubliclyAccessible"]) for i in found], [(False, False)])
+    named = [i["ReplicationSubnetGroup"]["ReplicationSubnetGroupIdentifier"] for i in found
+             if (i.get("ReplicationSubnetGroup") or {}).get("ReplicationSubnetGroupIdentifier")]
+    if named:  # the default group needs nothing; a named one must exist (moto stores any name)
+        yield from _subnet_group_exists(ctx, named[0])
+
+
+def _subnet_group_exists(ctx, name):
+    dms = ctx.client("dms")
+    groups = dms.describe_replication_subnet_groups(
+        Filters=[{"Name": "replication-subnet-group-id", "Values": [name]}])["ReplicationSubnetGroups"]
+    if not groups:
+        yield expect("the instance's replication subnet group exists", False,
+                     f"the instance names the subnet group {name!r}, which does not exist: create it "
+                     "(create-replication-subnet-group with subnets of your VPC) or leave it out for the default")
+        return
+    yield expect("the instance's replication subnet group exists", True, name)
+    if ctx.on_aws:  # moto reports made-up subnets for every group: only AWS can say which it names
+        subnets = [s["SubnetIdentifier"] for s in groups[0].get("Subnets", [])]
+        found = {s["SubnetId"] for s in ctx.client("ec2").describe_subnets(
+            Filters=[{"Name": "subnet-id", "Values": subnets}])["Subnets"]} if subnets else set()
+        missing = sorted(set(subnets) - found)
+        yield expect("the subnet group's subnets exist", not missing,
+                     f"the subnet group {name} names subnets that do not exist: {', '.join(missing)}"
+                     if missing else ", ".join(subnets))
 
 
 def apply_create_endpoints(ctx):
@@ -222,12 +246,43 @@ def apply_create_endpoints(ctx):
     ctx.resolve(pending, arn)
 
 
+def _bucket_exists(ctx, name) -> bool:
+    return bool(name) and name in [b["Name"] for b in ctx.client("s3").list_buckets()["Buckets"]]
+
+
+def _role_trusting_dms(ctx, arn) -> str:
+    """'' when ``arn`` names an existing role DMS can assume, else what to fix."""
+    if not arn:
+        return "the target's S3Settings name no ServiceAccessRoleArn: name a role DMS can assume"
+    name = arn.rsplit("/", 1)[-1]
+    try:
+        role = ctx.client("iam").get_role(RoleName=name)["Role"]
+    except ctx.client("iam").exceptions.NoSuchEntityException:
+        return f"ServiceAccessRoleArn {arn} names no role that exists: create the role {_role(ctx)} first and use its ARN"
+    if role["Arn"] != arn:
+        return f"ServiceAccessRoleArn {arn} is not the ARN of the role {name} ({role['Arn']}): use the role's ARN"
+    trust = role["AssumeRolePolicyDocument"]
+    trust = json.loads(trust) if isinstance(trust, str) else trust
+    if "dms.amazonaws.com" not in json.dumps(trust):
+        return f"the role {name} does not trust dms.amazonaws.com: DMS cannot assume it"
+    return ""
+
+
 def check_create_endpoints(ctx):
     source, target = _endpoint(ctx, "source"), _endpoint(ctx, "target")
     yield equal("the source is a MySQL endpoint", (source or {}).get("EngineName"), "mysql")
     settings = (target or {}).get("S3Settings", {})
     yield equal("the target writes CSV to s3://bucket/dms/", (settings.get("BucketName"), settings.get("BucketFolder")),
                 (_bucket(ctx), "dms"))
+    if target is None:
+        return
+    bucket = settings.get("BucketName")
+    yield expect("the target's bucket exists", _bucket_exists(ctx, bucket),
+                 bucket if _bucket_exists(ctx, bucket) else
+                 f"the bucket {bucket!r} the target names does not exist: create the bucket {_bucket(ctx)}")
+    problem = _role_trusting_dms(ctx, settings.get("ServiceAccessRoleArn"))
+    yield expect("the target's role exists and DMS can assume it", not problem,
+                 problem or settings.get("ServiceAccessRoleArn"))
 
 
 def apply_create_tasks(ctx):
@@ -262,6 +317,31 @@ def check_create_tasks(ctx):
     rules = json.loads((full or {}).get("TableMappings", "{}")).get("rules", [])
     yield equal("3 selection and 3 transformation rules",
                 sorted(r["rule-type"] for r in rules), ["selection"] * 3 + ["transformation"] * 3)
+    yield from _task_references(ctx, {"full-load": full, "cdc": cdc})
+
+
+def _task_references(ctx, tasks):
+    """Each task names this lab's instance and endpoints by ARNs that exist (AWS refuses a task
+    whose ARNs name nothing; moto stores any string, so the check looks each one up)."""
+    dms = ctx.client("dms")
+    instances = dms.describe_replication_instances(
+        Filters=[{"Name": "replication-instance-id", "Values": [_instance_id(ctx)]}])["ReplicationInstances"]
+    wanted = {"SourceEndpointArn": ((_endpoint(ctx, "source") or {}).get("EndpointArn"), _endpoint_id(ctx, "source")),
+              "TargetEndpointArn": ((_endpoint(ctx, "target") or {}).get("EndpointArn"), _endpoint_id(ctx, "target")),
+              "ReplicationInstanceArn": (instances[0]["ReplicationInstanceArn"] if instances else None,
+                                         _instance_id(ctx))}
+    problems = []
+    for kind, task in tasks.items():
+        if not task:
+            problems.append(f"there is no {kind} task {_task_id(ctx, kind)}")
+            continue
+        for field, (arn, name) in wanted.items():
+            if task.get(field) != arn:
+                problems.append(f"the {kind} task's {field} {task.get(field)!r} is not the ARN of {name}"
+                                + ("" if arn else f" ({name} does not exist: create it first)"))
+    yield expect("both tasks name this lab's replication instance and endpoints by ARNs that exist",
+                 not problems, "; ".join(problems) + ("; look the ARNs up (describe-endpoints, "
+                 "describe-replication-instances) and create the tasks again" if problems else "") or "the ARNs resolve")
 
 
 _STARTED = ("starting", "running", "stopping", "stopped", "failed")

@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 import time
+from email.utils import parsedate_to_datetime
 
 from botocore.exceptions import ClientError
 
@@ -135,6 +137,33 @@ def _head(s3, bucket: str, key: str) -> dict:
         return {"error": _error_code(err)}
 
 
+RESTORE_DAYS = 1  # the task's restore: Days 1, Tier Standard (the default when left out)
+
+
+def _restore_days(ctx, restore: str) -> Check:
+    """The restore's Days, judged from the expiry date S3 reports once the copy is ready: on AWS
+    the copy expires at the midnight UTC after completion + Days ("RestoreObject"), so a 1-day
+    restore expires by the midnight after now + 1 day; moto expires it exactly Days after the
+    request. The tier is not judged: S3 reports it nowhere (HeadObject shows ongoing-request and
+    expiry-date only)."""
+    name = f"the restore of {GLACIER_KEY} keeps its copy {RESTORE_DAYS} day (Days {RESTORE_DAYS})"
+    found = re.search(r'expiry-date="([^"]+)"', restore)
+    if not found:
+        return Check(name, False, "the restore is still in progress: S3 shows its expiry date once the copy is "
+                     "ready (3-5 hours for Standard); check again then", "aws", skipped=True)
+    expiry = parsedate_to_datetime(found.group(1))
+    now = dt.datetime.now(dt.timezone.utc)
+    if ctx.on_aws:
+        latest = (now + dt.timedelta(days=RESTORE_DAYS + 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    else:
+        latest = now + dt.timedelta(days=RESTORE_DAYS, seconds=60)
+    days = (expiry - now).total_seconds() / 86400
+    ok = expiry <= latest
+    return Check(name, ok, f"the copy expires {found.group(1)}" if ok else
+                 f"the copy expires {found.group(1)}, in {days:.1f} days: restore it with Days {RESTORE_DAYS} "
+                 f"(and Tier Standard) — a new restore_object request with Days {RESTORE_DAYS} changes it")
+
+
 def check_glacier_restore(ctx):
     s3 = ctx.client("s3")
     bucket = _bucket(ctx)
@@ -158,8 +187,10 @@ def check_glacier_restore(ctx):
     yield expect(
         f"head_object of {GLACIER_KEY} shows the restore (x-amz-restore header)",
         "ongoing-request=" in restore,
-        restore or "no Restore header",
+        restore or f"no Restore header: restore {GLACIER_KEY} (Days 1, Tier Standard)",
     )
+    if "ongoing-request=" in restore:
+        yield _restore_days(ctx, restore)
     if ctx.on_aws:
         yield Check(
             "the restored copy is readable",

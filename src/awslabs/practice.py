@@ -151,6 +151,7 @@ class StartResult:
     objectives: list[Objective]
     setup: list[str]  # what start created
     workdir: Path | None
+    gaps: list[str] = field(default_factory=list)  # what the emulator does not do (emulator_gaps)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -160,6 +161,7 @@ class StartResult:
             "setup": self.setup,
             "workdir": str(self.workdir) if self.workdir else None,
             "objectives": [o.to_dict() for o in self.objectives if o.role == "task"],
+            "emulator_gaps": self.gaps,
         }
 
 
@@ -223,7 +225,38 @@ def start(lab: Lab, target, settings: Settings, workdir: Path | None = None) -> 
     entry = progress.lab(target_key(target), lab.id)
     entry.update(started=time.time(), passed=False, score=None)
     progress.save()
-    return StartResult(lab.id, lab.title, target.name, goals, setup, written)
+    return StartResult(lab.id, lab.title, target.name, goals, setup, written, emulator_gaps(lab, goals, target))
+
+
+def emulator_gaps(lab: Lab, goals: list[Objective], target=None) -> list[str]:
+    """What the emulator does not do in this lab and what stands in for it, from what the lab
+    already declares — said before the learner meets it (`start`, `hint`); nothing on real AWS:
+
+    - the paragraph of the lab's ``steps.py`` docstring that names moto's limits (every lab states
+      them there: what moto keeps, drops or never runs, and which local runner or simulator does it);
+    - the ``auto`` objectives: awslabs does them at `check`, standing in for the service;
+    - the ``aws-only`` steps, with the reason they cannot run off AWS."""
+    if getattr(target, "name", None) == "aws":
+        return []
+    import ast
+    import re
+
+    lines = []
+    try:
+        doc = ast.get_docstring(ast.parse((lab.path / "steps.py").read_text())) or ""
+    except (OSError, SyntaxError):
+        doc = ""
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", doc)]
+    said = next((p for p in paragraphs[1:] + paragraphs[:1] if re.search(r"\bmoto\b", p)), "")
+    if said:
+        lines.append(said.replace("``", "`"))
+    auto = [g for g in goals if g.role == "auto"]
+    if auto:
+        lines.append("awslabs does at `check`, standing in for the service: " + ", ".join(g.step for g in auto))
+    for goal in goals:
+        if goal.role == "aws-only":
+            lines.append(f"needs real AWS: {goal.step} ({lab.step(goal.step).aws_only or goal.title})")
+    return lines
 
 
 def write_starter_files(lab: Lab, goals: list[Objective], workdir: Path) -> Path:
@@ -370,15 +403,17 @@ class Hint:
     title: str
     level: int  # 1..3
     text: list[str]
+    gaps: list[str] = field(default_factory=list)  # what the emulator does not do (emulator_gaps)
 
     def to_dict(self) -> dict[str, Any]:
         return {"lab": self.lab, "step": self.step, "title": self.title, "level": self.level,
-                "kind": HINT_LEVELS[self.level - 1], "text": self.text}
+                "kind": HINT_LEVELS[self.level - 1], "text": self.text, "emulator_gaps": self.gaps}
 
 
 def hint(lab: Lab, settings: Settings, target, step_id: str | None = None) -> Hint:
     """The next hint for ``step_id`` (default: the first task not passed at the last check)."""
-    goals = [g for g in objectives(lab, settings) if g.role == "task"]
+    every = objectives(lab, settings)
+    goals = [g for g in every if g.role == "task"]
     if not goals:
         raise UsageError(f"lab '{lab.id}' has nothing for the learner to build.")
     progress = Progress(settings.home)
@@ -402,7 +437,8 @@ def hint(lab: Lab, settings: Settings, target, step_id: str | None = None) -> Hi
     else:
         text = [cli_command(c["service"], c["operation"], c["params"]) + " --endpoint-url $AWS_ENDPOINT_URL"
                 for c in calls]
-    return Hint(lab.id, step_id, goal.title, level, text or ["(this step makes no AWS call)"])
+    return Hint(lab.id, step_id, goal.title, level, text or ["(this step makes no AWS call)"],
+                emulator_gaps(lab, every, target))
 
 
 def _short(params: dict) -> dict:

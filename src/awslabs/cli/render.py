@@ -202,12 +202,21 @@ def practice_task(console: Console, lab, result, target) -> None:
                 console.print(f"    data files (in your work folder): [cyan]{escape(', '.join(goal.files))}[/]")
         else:
             console.print(f" ·  {escape(goal.title)} [dim]— {ROLE_TEXT.get(goal.role, goal.role)}[/]")
+    emulator_gaps(console, result.gaps)
     if result.workdir:
         console.print(f"\nstarter files: {escape(str(result.workdir))}")
     endpoint = target.endpoint_url
     if endpoint:
         console.print(f"work against the server:  export AWS_ENDPOINT_URL={endpoint}   (aws --endpoint-url {endpoint} …)")
     console.print(f"then:  awslabs check {lab.id}    stuck?  awslabs hint {lab.id}")
+
+
+def emulator_gaps(console: Console, gaps) -> None:
+    """One short block: what the emulator does not do in this lab and what stands in for it."""
+    if gaps:
+        console.print("\n[bold]On the emulator[/] [dim](not on real AWS)[/]")
+        for line in gaps:
+            console.print(f" [dim]·[/] {escape(line)}")
 
 
 def practice_report(console: Console, report) -> None:
@@ -242,6 +251,7 @@ def practice_hint(console: Console, hint) -> None:
     console.print(f"[bold]{escape(hint.title)}[/] ({hint.step}) — hint {hint.level}/{len(HINT_LEVELS)}: {HINT_LEVELS[hint.level - 1]}")
     for line in hint.text:
         console.print(f"  {escape(line)}")
+    emulator_gaps(console, getattr(hint, "gaps", []))
     if hint.level < len(HINT_LEVELS):
         console.print(f"[dim]more: awslabs hint {hint.lab} {hint.step}[/]")
 

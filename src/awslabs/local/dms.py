@@ -284,15 +284,29 @@ class LoadSummary:
         return dict(self.__dict__)
 
 
+class MissingResource(LookupError):
+    """A task, or the endpoint a task names, does not exist: what DMS would refuse, said in one line."""
+
+
 def task_and_target(ctx, task_arn: str) -> tuple[dict, S3Target]:
-    """The task (with its TableMappings) and its S3 target endpoint's settings, from the API."""
+    """The task (with its TableMappings) and its S3 target endpoint's settings, from the API.
+    moto stores a task whose endpoint ARNs name nothing (AWS refuses it at CreateReplicationTask):
+    such a task is reported as ``MissingResource``, not an ``IndexError``."""
     dms = ctx.client("dms")
-    task = dms.describe_replication_tasks(Filters=[{"Name": "replication-task-arn", "Values": [task_arn]}])[
+    tasks = dms.describe_replication_tasks(Filters=[{"Name": "replication-task-arn", "Values": [task_arn]}])[
         "ReplicationTasks"
-    ][0]
-    endpoint = dms.describe_endpoints(Filters=[{"Name": "endpoint-arn", "Values": [task["TargetEndpointArn"]]}])[
-        "Endpoints"
-    ][0]
+    ]
+    if not tasks:
+        raise MissingResource(f"no replication task {task_arn}")
+    task = tasks[0]
+    target_arn = task.get("TargetEndpointArn")
+    endpoints = dms.describe_endpoints(Filters=[{"Name": "endpoint-arn", "Values": [target_arn]}])["Endpoints"]
+    if not endpoints:
+        raise MissingResource(
+            f"the task {task.get('ReplicationTaskIdentifier', task_arn)} names a target endpoint that does not "
+            f"exist ({target_arn}): create the task with the ARN of an existing S3 target endpoint"
+        )
+    endpoint = endpoints[0]
     if endpoint.get("EngineName") != "s3":
         raise ValueError(f"target endpoint engine is {endpoint.get('EngineName')}, not s3")
     return task, S3Target.from_settings(endpoint.get("S3Settings") or {})
