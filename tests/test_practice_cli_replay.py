@@ -38,7 +38,6 @@ NOT_YET = {
     "emr-spark": "no hand-written script: `run-job-flow` is not a CLI command (aws emr create-cluster)",
     "fsx-lustre": "no hand-written script: subnet/file system ids of the recorded run are baked in",
     "hyperparameter-tuning": "no hand-written script: SageMaker SDK steps",
-    "kinesis-data-analytics": "no hand-written script: the application archive",
     "kinesis-firehose": "no hand-written script: binary records and the transform archive",
     "sagemaker-endpoints": "no hand-written script: SageMaker SDK steps and model artefacts",
     "sagemaker-training": "no hand-written script: SageMaker SDK steps",
