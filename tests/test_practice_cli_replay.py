@@ -35,7 +35,6 @@ NOT_YET = {
     "dms-batch-migration": "no hand-written script: endpoint ARNs of the recorded run are baked in",
     "ec2-gpu-instances": "no hand-written script: VPC/subnet/instance ids of the recorded run are baked in",
     "efs-training-data": "no hand-written script: file system/subnet ids of the recorded run are baked in",
-    "emr-spark": "no hand-written script: `run-job-flow` is not a CLI command (aws emr create-cluster)",
     "fsx-lustre": "no hand-written script: subnet/file system ids of the recorded run are baked in",
     "hyperparameter-tuning": "no hand-written script: SageMaker SDK steps",
     "kinesis-firehose": "no hand-written script: binary records and the transform archive",
