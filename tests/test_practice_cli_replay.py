@@ -32,10 +32,7 @@ NOT_YET = {
     "data-visualization": "no hand-written script: charts and files are produced by Python the recording does not show",
     "deepar-forecasting": "no hand-written script: SageMaker SDK steps and data files",
     "dimension-reduction": "no hand-written script: SageMaker SDK steps and data files",
-    "emr-spark": "no hand-written script: `run-job-flow` is not a CLI command (aws emr create-cluster)",
-    "ground-truth-labeling": "no hand-written script: manifests the check parses",
     "hyperparameter-tuning": "no hand-written script: SageMaker SDK steps",
-    "kinesis-data-analytics": "no hand-written script: the application archive",
     "sagemaker-endpoints": "no hand-written script: SageMaker SDK steps and model artefacts",
     "sagemaker-training": "no hand-written script: SageMaker SDK steps",
 }
