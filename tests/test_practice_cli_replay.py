@@ -28,10 +28,6 @@ pytestmark = [pytest.mark.server, pytest.mark.skipif(MODE == "0", reason="AWSLAB
 
 # lab -> why its CLI solution does not pass yet (the generated fallback replays a recorded run).
 NOT_YET = {
-    "classification-metrics": "no hand-written script: the check parses files (CSV/JSON/PNG) the recorded commands do not produce",
-    "data-visualization": "no hand-written script: charts and files are produced by Python the recording does not show",
-    "deepar-forecasting": "no hand-written script: SageMaker SDK steps and data files",
-    "dimension-reduction": "no hand-written script: SageMaker SDK steps and data files",
     "hyperparameter-tuning": "no hand-written script: SageMaker SDK steps",
     "sagemaker-endpoints": "no hand-written script: SageMaker SDK steps and model artefacts",
     "sagemaker-training": "no hand-written script: SageMaker SDK steps",
