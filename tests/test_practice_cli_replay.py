@@ -41,7 +41,6 @@ NOT_YET = {
     "hyperparameter-tuning": "no hand-written script: SageMaker SDK steps",
     "kinesis-data-analytics": "no hand-written script: the application archive",
     "kinesis-firehose": "no hand-written script: binary records and the transform archive",
-    "sagemaker-endpoints": "no hand-written script: SageMaker SDK steps and model artefacts",
     "step-functions-pipeline": "no hand-written script yet",
 }
 LABS = [lab.id for lab in Catalog()]
