@@ -38,7 +38,6 @@ NOT_YET = {
     "emr-spark": "no hand-written script: `run-job-flow` is not a CLI command (aws emr create-cluster)",
     "fsx-lustre": "no hand-written script: subnet/file system ids of the recorded run are baked in",
     "ground-truth-labeling": "no hand-written script: manifests the check parses",
-    "hyperparameter-tuning": "no hand-written script: SageMaker SDK steps",
     "kinesis-data-analytics": "no hand-written script: the application archive",
     "kinesis-firehose": "no hand-written script: binary records and the transform archive",
     "step-functions-pipeline": "no hand-written script yet",
