@@ -28,9 +28,6 @@ pytestmark = [pytest.mark.server, pytest.mark.skipif(MODE == "0", reason="AWSLAB
 
 # lab -> why its CLI solution does not pass yet (the generated fallback replays a recorded run).
 NOT_YET = {
-    "hyperparameter-tuning": "no hand-written script: SageMaker SDK steps",
-    "sagemaker-endpoints": "no hand-written script: SageMaker SDK steps and model artefacts",
-    "sagemaker-training": "no hand-written script: SageMaker SDK steps",
 }
 LABS = [lab.id for lab in Catalog()]
 RESULTS: dict[str, bool] = {}

@@ -467,14 +467,31 @@ def _regex_with_the_metric_name(ctx):
     _create_tuning_job(ctx, request)
 
 
+def _as_number(text):
+    """A range bound as the API carries it (a string) read as a number; the text itself if it is none."""
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return text
+
+
+def _c_range_a_decade_short(ctx):
+    """Mutant: C searched up to "100" (a string like any bound, one decade short of the local range)."""
+    request = tuning_request(ctx, _role_arn(ctx), _new_job_name(ctx, "hpo"))
+    request["HyperParameterTuningJobConfig"]["ParameterRanges"]["ContinuousParameterRanges"][0]["MaxValue"] = "100"
+    _create_tuning_job(ctx, request)
+
+
 def check_tuning_job(ctx):
     job = ctx.client("sagemaker").describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=_tuning_job(ctx))
     config = job["HyperParameterTuningJobConfig"]
     yield equal("strategy Bayesian, maximising cv:accuracy",
                 (config["Strategy"], config["HyperParameterTuningJobObjective"]), ("Bayesian", {"Type": "Maximize", "MetricName": "cv:accuracy"}))
-    ranges = {r["Name"]: (r["MinValue"], r["MaxValue"], r.get("ScalingType")) for r in config["ParameterRanges"]["ContinuousParameterRanges"]}
+    # MinValue / MaxValue are strings in the API: "1000", "1000.0" and "1e3" are the same bound
+    ranges = {r["Name"]: (_as_number(r["MinValue"]), _as_number(r["MaxValue"]), r.get("ScalingType"))
+              for r in config["ParameterRanges"]["ContinuousParameterRanges"]}
     yield equal("C and gamma are searched on a logarithmic scale over the local ranges", ranges,
-                {"C": (repr(C_RANGE[0]), repr(C_RANGE[1]), "Logarithmic"), "gamma": (repr(GAMMA_RANGE[0]), repr(GAMMA_RANGE[1]), "Logarithmic")})
+                {"C": (*C_RANGE, "Logarithmic"), "gamma": (*GAMMA_RANGE, "Logarithmic")})
     yield equal(f"same budget as the local searches: {BUDGET} training jobs, 2 at a time, early stopping Auto",
                 (config["ResourceLimits"]["MaxNumberOfTrainingJobs"], config["ResourceLimits"]["MaxParallelTrainingJobs"], config.get("TrainingJobEarlyStoppingType")),
                 (BUDGET, 2, "Auto"))
@@ -556,5 +573,6 @@ def check_warm_start(ctx):
 
 
 MUTATIONS = {
-    "tuning_job": [("the metric regex written with the metric name (cv:accuracy=), not what train.py prints", _regex_with_the_metric_name)],
+    "tuning_job": [("the metric regex written with the metric name (cv:accuracy=), not what train.py prints", _regex_with_the_metric_name),
+                   ("C searched up to 100, a decade short of the local range", _c_range_a_decade_short)],
 }

@@ -218,11 +218,36 @@ def check_submit_training_job(ctx):
     yield expect("MaxWaitTimeInSeconds >= MaxRuntimeInSeconds (required for spot)",
                  stop.get("MaxWaitTimeInSeconds", 0) >= stop.get("MaxRuntimeInSeconds", 1), str(stop))
     channels = [c["ChannelName"] for c in job.get("InputDataConfig", [])]
-    yield expect("the SDK shipped the script as a 'code' channel next to train and validation",
-                 {"train", "validation", "code"} <= set(channels), str(channels))
+    yield expect("the job reads the channels train and validation", {"train", "validation"} <= set(channels),
+                 str(channels))
+    shipped, how = _shipped_code(ctx, job, channels)
+    yield expect("the script ships with the job: a 'code' channel (SDK ModelTrainer) or a sourcedir.tar.gz "
+                 "named by sagemaker_program and sagemaker_submit_directory", shipped, how)
     yield expect("the image is the regional scikit-learn container",
                  "sagemaker-scikit-learn" in job["AlgorithmSpecification"]["TrainingImage"],
                  job["AlgorithmSpecification"]["TrainingImage"])
+
+
+def _shipped_code(ctx, job, channels) -> tuple[bool, str]:
+    """How the job carries its script, whichever valid way submitted it: SDK 3.x's ModelTrainer
+    adds a ``code`` channel; script mode without the SDK 3.x (SDK 2.x estimators, boto3, the AWS
+    CLI) names the entry script in ``sagemaker_program`` and an existing ``sourcedir.tar.gz`` in
+    S3 in ``sagemaker_submit_directory``, which the framework container downloads and unpacks."""
+    if "code" in channels:
+        return True, f"a 'code' channel among {channels}"
+    hps = job.get("HyperParameters", {})
+    program, archive = hps.get("sagemaker_program", ""), hps.get("sagemaker_submit_directory", "")
+    program, archive = program.strip('"'), archive.strip('"')  # the SDK 2.x JSON-encodes them
+    if not (program and archive):
+        return False, f"no 'code' channel ({channels}) and no sagemaker_program + sagemaker_submit_directory"
+    from awslabs.local.sagemaker_runner import split_s3_uri
+
+    try:
+        bucket, key = split_s3_uri(archive)
+        ctx.client("s3").head_object(Bucket=bucket, Key=key)
+    except Exception as err:  # noqa: BLE001 - not an S3 URI, or no such object
+        return False, f"sagemaker_submit_directory {archive!r} is not an object in S3 ({type(err).__name__})"
+    return True, f"{program} in {archive}"
 
 
 def apply_run_training_container(ctx):

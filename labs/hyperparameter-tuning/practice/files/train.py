@@ -1,0 +1,1 @@
+../../../../src/awslabs/local/svc_train.py
