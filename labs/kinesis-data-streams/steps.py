@@ -217,16 +217,18 @@ def check_put_records(ctx):
                  share > 2 / 3, f"{dict(counts)}; hot share {share:.0%}")
     seen = labkit.observed(ctx, "put_records")
     if seen is None:
-        yield labkit.not_run("PutRecords is not atomic: the entries that failed were resent until none was left")
-    else:
-        batches = seen["batches"]
-        accepted = sum(a["sent"] - a["failed"] for b in batches for a in b["attempts"])
-        yield expect(f"PutRecords is not atomic: the entries that failed were resent until none was left "
-                     f"(in batches of at most {BATCH}, the API takes 500)",
-                     seen["left_failed"] == 0 and accepted == len(_payloads())
-                     and all(b["attempts"][0]["sent"] <= min(BATCH, 500) for b in batches),
-                     f"{len(batches)} batches; {seen['failed_first_try']} entries failed the first try, "
-                     f"{seen['left_failed']} left failed; {accepted} accepted")
+        # The records were put some other way (a learner's CLI or script in practice mode): what
+        # reached the stream, judged above, is the whole verdict. The producer's own report of its
+        # retries and key-to-shard.json exist only when this lab's producer ran in this run.
+        return
+    batches = seen["batches"]
+    accepted = sum(a["sent"] - a["failed"] for b in batches for a in b["attempts"])
+    yield expect(f"PutRecords is not atomic: the entries that failed were resent until none was left "
+                 f"(in batches of at most {BATCH}, the API takes 500)",
+                 seen["left_failed"] == 0 and accepted == len(_payloads())
+                 and all(b["attempts"][0]["sent"] <= min(BATCH, 500) for b in batches),
+                 f"{len(batches)} batches; {seen['failed_first_try']} entries failed the first try, "
+                 f"{seen['left_failed']} left failed; {accepted} accepted")
     path = ctx.output_dir / "key-to-shard.json"
     placement = json.loads(path.read_text()) if path.exists() else {}
     keys = [*SENSORS, HOT_KEY]
