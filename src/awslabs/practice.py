@@ -528,18 +528,88 @@ def solution_script(lab: Lab, settings: Settings, target=None, reveal: bool = Fa
 
 
 # -- reset ----------------------------------------------------------------------------------------
-def reset(lab: Lab, target, settings: Settings, delete_resources: bool = True):
+def practice_prefix(lab: Lab) -> str:
+    """Every name a practice task asks for starts with this (``LabContext.name`` with run
+    ``practice``); reset never deletes a name without it."""
+    return f"awslabs-{lab.id}-{PRACTICE_RUN}-"
+
+
+def resettable_steps(lab: Lab, settings: Settings) -> list[str]:
+    """The steps `awslabs reset LAB STEP` accepts: the learner's tasks, in lab order."""
+    return [g.step for g in objectives(lab, settings) if g.role == "task"]
+
+
+def step_names(lab: Lab, settings: Settings, steps: list[str]) -> set[str]:
+    """The practice names ``steps`` own: the ``names`` of their objectives and the awslabs names of
+    what the reference run created in them — only names of this lab's practice run."""
+    from .cleanup import _name_in
+
+    prefix = practice_prefix(lab)
+    ref = load_reference(lab, settings)["steps"]
+    found: set[str] = set()
+    for goal in objectives(lab, settings):
+        if goal.step not in steps:
+            continue
+        found.update(n for n in goal.names if n.startswith(prefix))
+        for created in ref.get(goal.step, {}).get("created", []):
+            name = _name_in(created["id"])
+            if name and name.startswith(prefix):
+                found.add(name)
+    return found
+
+
+@dataclass
+class ResetResult:
+    lab: str
+    step: str | None  # None: the whole lab
+    cleared: list[str]  # the steps whose progress was cleared (all of them for a whole-lab reset)
+    cleanup: Any  # awslabs.cleanup.CleanupResult
+
+    @property
+    def deleted(self) -> list[dict]:
+        return self.cleanup.deleted
+
+    @property
+    def leftover(self) -> list[dict]:
+        return self.cleanup.leftover
+
+    @property
+    def notes(self) -> list[dict]:
+        return self.cleanup.notes
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"lab": self.lab, "step": self.step, "cleared": self.cleared, **self.cleanup.to_dict()}
+
+
+def reset(lab: Lab, target, settings: Settings, delete_resources: bool = True, step: str | None = None):
     """Forget progress and practice state; delete what start/check created and everything the
-    task's names point to (idempotent: what does not exist counts as gone)."""
-    from .cleanup import CleanupResult, delete_entries, sweep
+    task's names point to (idempotent: what does not exist counts as gone).
+
+    With ``step`` (one of the lab's tasks): undo that objective and every later one, so the learner
+    can redo them — delete the resources those steps own (their practice names: the names a task
+    requires and what the reference run created in them, found on the target, in the practice
+    ledger and by name; never a setup step's, never a name outside ``awslabs-<lab>-practice-``),
+    the S3 objects their reference calls put into a practice bucket that stays, and clear those
+    steps' progress (hints, score, passed). What setup made and the practice state stay."""
+    from .cleanup import CleanupResult, _name_in, delete_entries, sweep
     from .ledger import Entry
 
+    tasks = resettable_steps(lab, settings) if step is not None else []
+    if step is not None and step not in tasks:
+        choices = ", ".join(tasks) or "(none: it has no tasks)"
+        raise UsageError(f"'{step}' is not a task of {lab.id}; reset one of: {choices}.")
+    later: list[str] = []
+    if step is not None:
+        goals = objectives(lab, settings)
+        index = [g.step for g in goals].index(step)
+        later = [g.step for g in goals[index:] if g.role != "setup"]
     result = CleanupResult()
     if delete_resources:
         ctx = _context(lab, target, settings)
         entries = ctx.ledger.pending(run=PRACTICE_RUN, lab=lab.id)
         known = {(e.kind, e.id) for e in entries}
-        for goal_step in load_reference(lab, settings)["steps"].values():
+        recorded = load_reference(lab, settings)["steps"]
+        for name, goal_step in recorded.items():
             for created in goal_step.get("created", []):
                 if (created["kind"], created["id"]) not in known and not created["id"].startswith("pending:"):
                     entries.append(Entry(PRACTICE_RUN, "?", target.name, target.region, created["kind"],
@@ -548,11 +618,57 @@ def reset(lab: Lab, target, settings: Settings, delete_resources: bool = True):
         for kind, rid in sweep(target, run=PRACTICE_RUN, lab=lab.id):
             if (kind, rid) not in known:
                 entries.append(Entry(PRACTICE_RUN, "?", target.name, target.region, kind, rid))
+                known.add((kind, rid))
+        if step is not None:
+            doomed = step_names(lab, settings, later)
+            entries = [e for e in entries if _name_in(e.id) in doomed]
         result = delete_entries(target, entries, ctx.ledger)
-    _state_path(settings, target, lab).unlink(missing_ok=True)
+        if step is not None:
+            gone = {_name_in(e.id) for e in entries}
+            result.merge(_delete_step_objects(lab, target, [recorded.get(s, {}) for s in later], gone))
+    if step is None:
+        _state_path(settings, target, lab).unlink(missing_ok=True)
+        progress = Progress(settings.home)
+        progress.data.get(target_key(target), {}).pop(lab.id, None)
+        progress.save()
+        return ResetResult(lab.id, None, [], result)
     progress = Progress(settings.home)
-    progress.data.get(target_key(target), {}).pop(lab.id, None)
-    progress.save()
+    labs = progress.data.get(target_key(target), {})
+    if lab.id in labs:
+        entry = labs[lab.id]
+        for cleared in later:
+            (entry.get("hints") or {}).pop(cleared, None)
+        entry.update(passed=False, score=None)
+        entry.pop("passed_at", None)
+        entry["failing"] = [s for s in tasks if s in later or s in (entry.get("failing") or [])]
+        progress.save()
+    return ResetResult(lab.id, step, [s for s in later if s in tasks], result)
+
+
+def _delete_step_objects(lab: Lab, target, recorded_steps: list[dict], gone: set[str]):
+    """The objects the reference run of these steps put into a practice bucket that stays (an
+    earlier step's): delete them by bucket and key, so the step starts over."""
+    from .cleanup import CleanupResult
+
+    result = CleanupResult()
+    prefix = practice_prefix(lab)
+    seen = set()
+    for recorded in recorded_steps:
+        for call in recorded.get("calls", []):
+            if call["service"] != "s3" or call["operation"] not in ("PutObject", "CopyObject"):
+                continue
+            bucket, key = call["params"].get("Bucket"), call["params"].get("Key")
+            if not (isinstance(bucket, str) and bucket.startswith(prefix) and isinstance(key, str)):
+                continue
+            if bucket in gone or (bucket, key) in seen:
+                continue
+            seen.add((bucket, key))
+            try:
+                target.client("s3").delete_object(Bucket=bucket, Key=key)
+                result.deleted.append({"kind": "s3:object", "id": f"{bucket}/{key}"})
+            except Exception as err:  # noqa: BLE001 - a missing bucket means nothing to undo
+                if "NoSuchBucket" not in str(err) and "NoSuchKey" not in str(err):
+                    result.leftover.append({"kind": "s3:object", "id": f"{bucket}/{key}", "error": str(err)})
     return result
 
 

@@ -711,30 +711,53 @@ def progress(as_json, html_file, exam_code):
 
 
 @main.command()
-@click.argument("lab_ids", nargs=-1, metavar="LAB...")
+@click.argument("lab_ids", nargs=-1, metavar="LAB... | LAB STEP")
 @click.option("--all", "reset_all", is_flag=True, help="Reset every lab you have started on this target.")
 @click.option("--keep-resources", is_flag=True, help="Only forget progress; leave your resources alone.")
 @target_options
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was reset as one JSON document.")
 @handle_errors
-def reset(lab_ids, reset_all, keep_resources, target, endpoint_url, region, yes):
+def reset(lab_ids, reset_all, keep_resources, target, endpoint_url, region, yes, as_json):
     """Start a lab over: forget its progress and practice state and (unless --keep-resources)
-    delete the resources with the lab's practice names and tags on the target."""
+    delete the resources with the lab's practice names and tags on the target.
+
+    `awslabs reset LAB STEP` undoes one objective: it deletes what that task and every later one
+    own (their practice names awslabs-<lab>-practice-…, nothing else) and clears their progress,
+    so you can redo them; what `start` set up stays. A STEP that is not a task of LAB: one line
+    naming the valid ones, exit 2."""
     if reset_all == bool(lab_ids):
         raise UsageError("give lab ids or --all.")
+    catalog = _catalog()
+    step = None
+    if len(lab_ids) == 2 and lab_ids[1] not in catalog.labs:  # LAB STEP
+        step = lab_ids[1]
+        lab_ids = lab_ids[:1]
+    if reset_all:
+        labs = None
+    else:
+        labs = [catalog.get(i) for i in lab_ids]
+    if step is not None:
+        from ..practice import resettable_steps
+
+        tasks = resettable_steps(labs[0], _practice_settings(target, endpoint_url, region))
+        if step not in tasks:  # said before anything connects or asks
+            raise UsageError(f"'{step}' is not a task of {labs[0].id}; reset one of: {', '.join(tasks) or '(none)'}.")
     settings, tgt, render = _practice_target(target, endpoint_url, region)
     from ..practice import Progress, reset as reset_lab, target_key
 
-    catalog = _catalog()
-    if reset_all:
+    if labs is None:
         started = Progress(settings.home).data.get(target_key(tgt), {})
         labs = [catalog.get(i) for i in started if i in catalog.labs]
-    else:
-        labs = [catalog.get(i) for i in lab_ids]
     if not labs:
-        click.echo("nothing to reset.")
+        if as_json:
+            _echo_json({"labs": []})
+        else:
+            click.echo("nothing to reset.")
         return
     names = ", ".join(lab.id for lab in labs)
+    if step is not None:
+        names = f"{names} from step {step} on"
     what = "progress" if keep_resources else "progress and the practice resources (awslabs-<lab>-practice-…)"
     if not yes:
         if not sys.stdin.isatty():
@@ -743,10 +766,19 @@ def reset(lab_ids, reset_all, keep_resources, target, endpoint_url, region, yes)
             raise UsageError("cancelled: nothing was reset.")
     out = render.stdout()
     leftover = 0
+    results = []
     for lab in labs:
-        result = reset_lab(lab, tgt, settings, delete_resources=not keep_resources)
+        result = reset_lab(lab, tgt, settings, delete_resources=not keep_resources, step=step)
+        results.append(result)
         leftover += len(result.leftover)
-        out.print(f"reset {lab.id}: {len(result.deleted)} resource(s) deleted, {len(result.leftover)} left")
+        if as_json:
+            continue
+        if step is None:
+            out.print(f"reset {lab.id}: {len(result.deleted)} resource(s) deleted, {len(result.leftover)} left")
+        else:
+            render.practice_step_reset(out, result)
+    if as_json:
+        _echo_json({"labs": [r.to_dict() for r in results]})
     if leftover:
         _fail("some resources could not be deleted: see above, or `awslabs cleanup --sweep`.", ExitStatus.CLEANUP_INCOMPLETE)
 

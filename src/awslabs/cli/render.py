@@ -240,6 +240,18 @@ def practice_report(console: Console, report) -> None:
     console.print(f" score {done}/{total} · {verdict}")
 
 
+def practice_step_reset(console: Console, result) -> None:
+    """`awslabs reset LAB STEP`: what was deleted, and which objectives to redo."""
+    for item in result.deleted:
+        console.print(f" [green]✔[/] deleted {item['kind']} {escape(item['id'])}")
+    for item in result.leftover:
+        console.print(f" [red]✘[/] left {item['kind']} {escape(item['id'])} — {escape(item['error'])}")
+    console.print(f"reset {result.lab} from {result.step}: {len(result.deleted)} resource(s) deleted, "
+                  f"{len(result.leftover)} left; redo: {', '.join(result.cleared)}")
+    console.print(f"[dim]what `start` set up stays; changes you made in earlier steps' resources stay too. "
+                  f"then: awslabs check {result.lab}[/]")
+
+
 def practice_summary(console: Console, reports) -> None:
     passed = sum(r.passed for r in reports)
     console.print(f"\n[bold]{passed}/{len(reports)} labs passed[/]")
