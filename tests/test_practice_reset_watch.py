@@ -1,4 +1,5 @@
-"""Issue 16, practice engine: `awslabs reset LAB STEP` undoes one objective (and every later one)."""
+"""Issue 16, practice engine: `awslabs reset LAB STEP` undoes one objective (and every later one);
+`awslabs check LAB --watch` re-checks and prints only what changed."""
 from __future__ import annotations
 
 import json
@@ -112,3 +113,90 @@ def test_cli_reset_step(moto_server, tmp_path):
     assert shown.returncode == 0 and "redo: put_object, make_queue" in shown.stdout
     awslabs("reset", "fixture-bucket", "--yes", env=env)
 
+
+def _popen(*args, env):
+    import os
+    import subprocess
+    import sys
+
+    full = {**os.environ, "AWSLABS_LABS_DIR": str(FIXTURE_LABS), "NO_COLOR": "1", **env}
+    return subprocess.Popen([sys.executable, "-m", "awslabs", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=full)
+
+
+def _build_on_server(url, queue=True):
+    import boto3
+
+    kwargs = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id="t", aws_secret_access_key="t")
+    s3 = boto3.client("s3", **kwargs)
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_object(Bucket=BUCKET, Key="hello.txt", Body=b"hello")
+    if queue:
+        boto3.client("sqs", **kwargs).create_queue(QueueName="awslabs-fixture-bucket-practice-q")
+
+
+def _wait_for(_unused, proc, text, timeout=90):
+    import time
+
+    deadline = time.time() + timeout
+    seen = ""
+    while time.time() < deadline:
+        line = proc.stdout.readline()
+        seen += line
+        if text in seen:
+            return seen
+        if not line and proc.poll() is not None:
+            break
+    raise AssertionError(f"never saw {text!r}: {seen}")
+
+
+def test_watch_prints_only_what_changed_and_stops_when_everything_passes(moto_server, tmp_path):
+    env = _server_env(moto_server)
+    awslabs("reset", "fixture-bucket", "--yes", env=env)
+    assert awslabs("start", "fixture-bucket", "--dir", str(tmp_path / "w"), env=env).returncode == 0
+    proc = _popen("check", "fixture-bucket", "--watch", "--interval", "1", env=env)
+    try:
+        first = _wait_for(None, proc, "watching fixture-bucket")
+        _build_on_server(moto_server)
+        rest, err = proc.communicate(timeout=120)
+        out = first + rest
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "now passes: Create a bucket (make_bucket)" in out and "now passes: Create a queue (make_queue)" in out
+    assert out.count("Create a bucket") == 1 + 1  # the first full report, then its change only
+    assert "Put an object" in first and rest.count("Put an object") == 1
+    assert "PASSED" in out
+    awslabs("reset", "fixture-bucket", "--yes", env=env)
+
+
+def test_watch_json_lines_and_ctrl_c(moto_server, tmp_path):
+    import signal
+
+    env = _server_env(moto_server)
+    awslabs("reset", "fixture-bucket", "--yes", env=env)
+    assert awslabs("start", "fixture-bucket", "--dir", str(tmp_path / "w"), env=env).returncode == 0
+    proc = _popen("check", "fixture-bucket", "--watch", "--interval", "1", "--json", env=env)
+    try:
+        first = json.loads(proc.stdout.readline())
+        assert first["first"] is True and first["score"] == {"passed": 0, "total": 3}
+        _build_on_server(moto_server, queue=False)
+        while True:
+            line = json.loads(proc.stdout.readline())
+            if line["newly_passing"]:
+                break
+        assert line["newly_passing"] == ["make_bucket", "put_object"] and line["passed"] is False
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    lines = [json.loads(x) for x in out.splitlines() if x.strip()]  # every line one JSON document
+    assert lines[-1] == {"stopped": "interrupted", "exit_code": 130}
+    assert "stopped watching" in err and "Traceback" not in err
+    awslabs("reset", "fixture-bucket", "--yes", env=env)
+
+
+def test_watch_takes_one_lab():
+    result = awslabs("check", "--all", "--watch", env={"AWSLABS_TARGET": "server"})
+    assert result.returncode == 2 and "--watch checks one lab" in result.stderr

@@ -395,6 +395,25 @@ def check(lab: Lab, target, settings: Settings, record: bool = True) -> CheckRep
     return report
 
 
+def changes(previous: CheckReport | None, current: CheckReport) -> dict[str, Any]:
+    """What changed between two checks of a lab (`awslabs check --watch`): the scored objectives
+    that pass now and did not (``newly_passing``), that fail now and did not (``newly_failing``,
+    a regression or a first verdict), and any other change of status (``changed``: step, before,
+    after). Against no previous check, every objective counts as changed."""
+    before = {o.step: o.status for o in previous.objectives} if previous else {}
+    passing, failing, other = [], [], []
+    for goal in current.objectives:
+        if goal.role not in ("task", "auto") or before.get(goal.step) == goal.status:
+            continue
+        if goal.status == "passed":
+            passing.append(goal.step)
+        elif goal.status == "failed":
+            failing.append(goal.step)
+        else:
+            other.append({"step": goal.step, "before": before.get(goal.step), "after": goal.status})
+    return {"newly_passing": passing, "newly_failing": failing, "changed": other}
+
+
 # -- hints and the solution -----------------------------------------------------------------------
 @dataclass
 class Hint:

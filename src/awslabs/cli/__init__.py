@@ -584,18 +584,31 @@ def start(lab_id, target, endpoint_url, region, workdir, yes, as_json):
 @target_options
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
 @click.option("--junit", "junit_file", type=click.Path(dir_okay=False), help="Also write JUnit XML to FILE.")
+@click.option("--watch", is_flag=True, help="Check again every --interval seconds and print only what changed; "
+              "stops when everything passes (exit 0) or at Ctrl-C (exit 130). With --json: one JSON document "
+              "per check, one per line (JSON Lines).")
+@click.option("--interval", type=click.FloatRange(min=0.5), default=10.0, show_default=True, metavar="S",
+              help="Seconds between two checks with --watch.")
 @handle_errors
-def check(lab_ids, check_all, target, endpoint_url, region, as_json, junit_file):
+def check(lab_ids, check_all, target, endpoint_url, region, as_json, junit_file, watch, interval):
     """Check what you built: run the lab's checks against the target (no apply steps of yours),
-    show ✔/✘ per objective with the reason and what to look at, a score N/M, and record progress."""
+    show ✔/✘ per objective with the reason and what to look at, a score N/M, and record progress.
+
+    `--watch` keeps checking one lab while you work and prints only what changed since the last
+    check (newly passing, newly failing objectives)."""
     catalog = _catalog()
     if check_all and lab_ids:
         raise UsageError("give lab ids or --all, not both.")
     if not check_all and not lab_ids:
         raise UsageError("name a lab to check (see `awslabs list`) or pass --all.")
+    if watch and (check_all or len(lab_ids) != 1 or junit_file):
+        raise UsageError("--watch checks one lab: give exactly one lab id (no --all, no --junit).")
     labs = list(catalog) if check_all else [catalog.get(i) for i in lab_ids]
     settings, tgt, render = _practice_target(target, endpoint_url, region)
     from ..practice import check as check_lab
+
+    if watch:
+        _watch(labs[0], tgt, settings, render, interval, as_json)
 
     reports = []
     out = render.stdout()
@@ -617,6 +630,38 @@ def check(lab_ids, check_all, target, endpoint_url, region, as_json, junit_file)
     elif len(reports) > 1:
         render.practice_summary(out, reports)
     sys.exit(ExitStatus.OK if all(r.passed for r in reports) else ExitStatus.CHECK_FAILED)
+
+
+def _watch(lab, tgt, settings, render, interval: float, as_json: bool) -> None:
+    """`check --watch`: check, print what changed, wait, again; exit 0 once everything passes,
+    130 at Ctrl-C. With --json each check is one compact JSON document on its own line."""
+    import time
+
+    from ..practice import changes, check as check_lab
+
+    out = render.stdout()
+    previous = None
+    try:
+        while True:
+            report = check_lab(lab, tgt, settings)
+            diff = changes(previous, report)
+            if as_json:
+                click.echo(json.dumps({**report.to_dict(), **diff, "first": previous is None}))
+            elif previous is None:
+                render.practice_report(out, report)
+                if not report.passed:
+                    render.watching(out, lab.id, interval)
+            else:
+                render.practice_changes(out, report, diff)
+            sys.stdout.flush()
+            if report.passed:
+                sys.exit(ExitStatus.OK)
+            previous = report
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        if as_json:
+            click.echo(json.dumps({"stopped": "interrupted", "exit_code": int(ExitStatus.INTERRUPTED)}))
+        _fail("stopped watching (Ctrl-C).", ExitStatus.INTERRUPTED)
 
 
 @main.command()

@@ -240,6 +240,37 @@ def practice_report(console: Console, report) -> None:
     console.print(f" score {done}/{total} · {verdict}")
 
 
+def watching(console: Console, lab_id: str, interval: float) -> None:
+    console.print(f"[dim]watching {lab_id}: checking again every {interval:g}s, printing only what changes "
+                  "(Ctrl-C stops)[/]")
+
+
+def practice_changes(console: Console, report, diff) -> None:
+    """`check --watch` after the first check: only the objectives whose verdict changed."""
+    if not (diff["newly_passing"] or diff["newly_failing"] or diff["changed"]):
+        return
+    import time
+
+    done, total = report.score
+    console.print(f"\n[dim]{time.strftime('%H:%M:%S')}[/] score {done}/{total}")
+    goals = {g.step: g for g in report.objectives}
+    for step in diff["newly_passing"]:
+        console.print(f" [green]✔ now passes:[/] [bold]{escape(goals[step].title)}[/] ({step})")
+    for step in diff["newly_failing"]:
+        goal = goals[step]
+        console.print(f" [red]✘ now fails:[/] [bold]{escape(goal.title)}[/] ({step})")
+        for check in goal.checks:
+            if not check.ok and not check.skipped:
+                message = f" [dim]— {escape(check.message)}[/]" if check.message else ""
+                console.print(f"     ✘ {escape(check.name)}{message}")
+    for item in diff["changed"]:
+        note = goals[item["step"]].note
+        console.print(f" [dim]· {escape(goals[item['step']].title)}: {item['after']}"
+                      f"{' — ' + escape(note) if note else ''}[/]")
+    if report.passed:
+        console.print(" [green]PASSED[/] — every objective passes.")
+
+
 def practice_step_reset(console: Console, result) -> None:
     """`awslabs reset LAB STEP`: what was deleted, and which objectives to redo."""
     for item in result.deleted:
