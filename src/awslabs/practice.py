@@ -20,6 +20,7 @@ from __future__ import annotations
 import inspect
 import json
 import pickle
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -127,6 +128,10 @@ class Objective:
     note: str = ""
     details: list[str] = field(default_factory=list)  # values the checks need, beyond the hint
     files: list[str] = field(default_factory=list)  # data files `start` writes to the work folder
+    why: str | None = None  # lab.toml `why`: one sentence on why the step matters
+    docs: str | None = None  # the first AWS documentation link of the step's README section
+    irreversible: str | None = None  # lab.toml `irreversible`: what cannot be undone on real AWS
+    cost: str | None = None  # lab.toml `cost` of the step: what it costs in money or time on real AWS
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -136,6 +141,10 @@ class Objective:
             "status": self.status,
             "hint": self.hint,
             "names": self.names,
+            "why": self.why,
+            "docs": self.docs,
+            "irreversible": self.irreversible,
+            "cost": self.cost,
             "note": self.note,
             "details": self.details,
             "files": self.files,
@@ -167,6 +176,7 @@ class StartResult:
 
 def objectives(lab: Lab, settings: Settings) -> list[Objective]:
     ref = load_reference(lab, settings)["steps"]
+    links = docs_links(lab)
     result = []
     for step in lab.steps:
         recorded = ref.get(step.id, {})
@@ -175,15 +185,54 @@ def objectives(lab: Lab, settings: Settings) -> list[Objective]:
         extra = task_details(lab).get(step.id, {})
         result.append(Objective(step.id, step.title, role_of(step, recorded), _filled(step.hint), names,
                                 details=[_filled(d) for d in extra.get("details", [])],
-                                files=list(extra.get("files", []))))
+                                files=list(extra.get("files", [])), why=step.why, docs=links.get(step.id),
+                                irreversible=step.irreversible, cost=step.cost))
     return result
+
+
+_DOCS_LINK = re.compile(r"https://docs\.aws\.amazon\.com/[^\s)\]>\"'`]*")
+
+
+def readme_section(lab: Lab, step) -> str | None:
+    """The text of the README section of ``step`` (the first ``##``–``####`` heading that names its
+    id or title, as tests/test_labs.py requires — never the lab's ``#`` title, which may name a step
+    in passing — up to the next heading of the same or a higher level); None when there is none."""
+    lines = lab.guide().splitlines()
+    fence = False
+    for index, line in enumerate(lines):
+        if line.startswith("```"):
+            fence = not fence
+        heading = None if fence else re.match(r"^(#{2,4})\s+(.+)$", line)  # not the lab's title
+        if not heading:
+            continue
+        text = heading.group(2)
+        if re.search(rf"(?<!\w){re.escape(step.id)}(?!\w)", text) or step.title.lower() in text.lower():
+            body, inner = [], False
+            for following in lines[index + 1:]:
+                if following.startswith("```"):
+                    inner = not inner
+                if not inner and re.match(rf"^#{{1,{len(heading.group(1))}}}\s", following):
+                    break
+                body.append(following)
+            return "\n".join(body)
+    return None
+
+
+def docs_links(lab: Lab) -> dict[str, str]:
+    """Per step, the first docs.aws.amazon.com link its README section already cites (none is
+    made up: a step whose section cites none has no link)."""
+    found = {}
+    for step in lab.steps:
+        section = readme_section(lab, step) or ""
+        match = _DOCS_LINK.search(section)
+        if match:
+            found[step.id] = match.group(0).rstrip(".,;:")
+    return found
 
 
 def _filled(text: str) -> str:
     """Practice always runs as run id ``practice``: say so instead of a ``<run id>`` placeholder
     (not in ``job-state/runs/<run id>``, where it is a Glue job run's id)."""
-    import re
-
     return re.sub(r"(?<!runs/)<run( id)?>", PRACTICE_RUN, text)
 
 
@@ -239,7 +288,6 @@ def emulator_gaps(lab: Lab, goals: list[Objective], target=None) -> list[str]:
     if getattr(target, "name", None) == "aws":
         return []
     import ast
-    import re
 
     lines = []
     try:
@@ -423,10 +471,15 @@ class Hint:
     level: int  # 1..3
     text: list[str]
     gaps: list[str] = field(default_factory=list)  # what the emulator does not do (emulator_gaps)
+    why: str | None = None
+    docs: str | None = None
+    irreversible: str | None = None
+    cost: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"lab": self.lab, "step": self.step, "title": self.title, "level": self.level,
-                "kind": HINT_LEVELS[self.level - 1], "text": self.text, "emulator_gaps": self.gaps}
+                "kind": HINT_LEVELS[self.level - 1], "text": self.text, "emulator_gaps": self.gaps,
+                "why": self.why, "docs": self.docs, "irreversible": self.irreversible, "cost": self.cost}
 
 
 def hint(lab: Lab, settings: Settings, target, step_id: str | None = None) -> Hint:
@@ -457,7 +510,7 @@ def hint(lab: Lab, settings: Settings, target, step_id: str | None = None) -> Hi
         text = [cli_command(c["service"], c["operation"], c["params"]) + " --endpoint-url $AWS_ENDPOINT_URL"
                 for c in calls]
     return Hint(lab.id, step_id, goal.title, level, text or ["(this step makes no AWS call)"],
-                emulator_gaps(lab, every, target))
+                emulator_gaps(lab, every, target), goal.why, goal.docs, goal.irreversible, goal.cost)
 
 
 def _short(params: dict) -> dict:

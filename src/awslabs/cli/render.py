@@ -200,6 +200,7 @@ def practice_task(console: Console, lab, result, target) -> None:
                 console.print(f"    · {escape(line)}")
             if goal.files:
                 console.print(f"    data files (in your work folder): [cyan]{escape(', '.join(goal.files))}[/]")
+            objective_notes(console, goal)
         else:
             console.print(f" ·  {escape(goal.title)} [dim]— {ROLE_TEXT.get(goal.role, goal.role)}[/]")
     emulator_gaps(console, result.gaps)
@@ -209,6 +210,19 @@ def practice_task(console: Console, lab, result, target) -> None:
     if endpoint:
         console.print(f"work against the server:  export AWS_ENDPOINT_URL={endpoint}   (aws --endpoint-url {endpoint} …)")
     console.print(f"then:  awslabs check {lab.id}    stuck?  awslabs hint {lab.id}")
+
+
+def objective_notes(console: Console, goal, indent: str = "    ") -> None:
+    """Why the objective matters, the AWS page the lab cites for it, and what on real AWS cannot be
+    undone or costs money or time — each only when the lab says so."""
+    if getattr(goal, "irreversible", None):
+        console.print(f"{indent}[bold red]⚠ cannot be undone on real AWS:[/] {escape(goal.irreversible)}")
+    if getattr(goal, "cost", None):
+        console.print(f"{indent}[bold yellow]$ costs on real AWS:[/] {escape(goal.cost)}")
+    if getattr(goal, "why", None):
+        console.print(f"{indent}why it matters: {escape(goal.why)}")
+    if getattr(goal, "docs", None):
+        console.print(f"{indent}docs: {escape(goal.docs)}")
 
 
 def emulator_gaps(console: Console, gaps) -> None:
@@ -294,6 +308,7 @@ def practice_hint(console: Console, hint) -> None:
     console.print(f"[bold]{escape(hint.title)}[/] ({hint.step}) — hint {hint.level}/{len(HINT_LEVELS)}: {HINT_LEVELS[hint.level - 1]}")
     for line in hint.text:
         console.print(f"  {escape(line)}")
+    objective_notes(console, hint, indent="  ")
     emulator_gaps(console, getattr(hint, "gaps", []))
     if hint.level < len(HINT_LEVELS):
         console.print(f"[dim]more: awslabs hint {hint.lab} {hint.step}[/]")
