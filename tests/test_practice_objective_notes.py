@@ -84,3 +84,25 @@ def test_hint_prints_the_docs_link_and_json_carries_it(tmp_path):
     assert f"docs: {link}" in shown.stdout
     as_json = _awslabs("hint", "s3-storage-classes", "glacier_restore", "--json", home=tmp_path)
     assert json.loads(as_json.stdout)["docs"] == link
+
+
+FLAGGED = {("s3-storage-classes", "glacier_restore"): "cost", ("ml-security", "kms_key"): "irreversible",
+           ("sagemaker-endpoints", "create_endpoint"): "cost", ("endpoint-deployment", "multi_model_endpoint"): "cost",
+           ("endpoint-deployment", "guardrails"): "cost"}
+
+
+def test_the_steps_that_cost_or_cannot_be_undone_on_aws_say_so():
+    catalog = Catalog()
+    for (lab_id, step_id), key in FLAGGED.items():
+        step = catalog.get(lab_id).step(step_id)
+        assert getattr(step, key), (lab_id, step_id, key)
+
+
+def test_hint_flags_what_cannot_be_undone(tmp_path):
+    shown = _awslabs("hint", "ml-security", "kms_key", home=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "⚠ cannot be undone: a KMS key cannot be deleted at once" in shown.stdout
+    assert "$ cost: on real AWS a customer managed key costs $1" in shown.stdout
+    as_json = _awslabs("hint", "ml-security", "kms_key", "--json", home=tmp_path)
+    document = json.loads(as_json.stdout)
+    assert document["irreversible"].startswith("a KMS key") and "$1 per month" in document["cost"]

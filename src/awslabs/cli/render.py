@@ -216,9 +216,9 @@ def objective_notes(console: Console, goal, indent: str = "    ") -> None:
     """Why the objective matters, the AWS page the lab cites for it, and what on real AWS cannot be
     undone or costs money or time — each only when the lab says so."""
     if getattr(goal, "irreversible", None):
-        console.print(f"{indent}[bold red]⚠ cannot be undone on real AWS:[/] {escape(goal.irreversible)}")
+        console.print(f"{indent}[bold red]⚠ cannot be undone:[/] {escape(goal.irreversible)}")
     if getattr(goal, "cost", None):
-        console.print(f"{indent}[bold yellow]$ costs on real AWS:[/] {escape(goal.cost)}")
+        console.print(f"{indent}[bold yellow]$ cost:[/] {escape(goal.cost)}")
     if getattr(goal, "why", None):
         console.print(f"{indent}why it matters: {escape(goal.why)}")
     if getattr(goal, "docs", None):
