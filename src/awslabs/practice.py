@@ -174,8 +174,16 @@ class StartResult:
         }
 
 
-def objectives(lab: Lab, settings: Settings) -> list[Objective]:
-    ref = load_reference(lab, settings)["steps"]
+def objectives(lab: Lab, settings: Settings, record: bool = True) -> list[Objective]:
+    """Every step as a practice objective (role, hint, names to use, details, why, docs, flags).
+    ``record=False`` never records the reference run (`awslabs show`): without a current cached
+    one, roles and names come from ``lab.toml`` alone (``outline`` says so)."""
+    if record:
+        ref = load_reference(lab, settings)["steps"]
+    else:
+        from .reference import cached_reference
+
+        ref = (cached_reference(lab, settings) or {}).get("steps", {})
     links = docs_links(lab)
     result = []
     for step in lab.steps:
@@ -188,6 +196,23 @@ def objectives(lab: Lab, settings: Settings) -> list[Objective]:
                                 files=list(extra.get("files", [])), why=step.why, docs=links.get(step.id),
                                 irreversible=step.irreversible, cost=step.cost))
     return result
+
+
+@dataclass
+class Outline:
+    """What `awslabs show` presents of practice: the objectives `start` presents (the same
+    function), and whether the names and roles are final (a reference run is recorded)."""
+
+    lab: str
+    objectives: list[Objective]
+    recorded: bool
+
+
+def outline(lab: Lab, settings: Settings) -> Outline:
+    from .reference import cached_reference
+
+    recorded = cached_reference(lab, settings) is not None
+    return Outline(lab.id, objectives(lab, settings, record=False), recorded)
 
 
 _DOCS_LINK = re.compile(r"https://docs\.aws\.amazon\.com/[^\s)\]>\"'`]*")

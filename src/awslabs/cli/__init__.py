@@ -223,11 +223,13 @@ def coverage(exam_code, as_json):
 @click.argument("lab_id", metavar="LAB")
 @handle_errors
 def show(lab_id):
-    """Show a lab's guide: why, each step, exam notes, what differs on real AWS."""
+    """Show a lab's guide: why, each step, exam notes, what differs on real AWS — and its practice
+    objectives, the same list `awslabs start` prints (ids, titles, names to use)."""
     lab = _catalog().get(lab_id)
+    from ..practice import outline
     from .render import show_lab, stdout
 
-    show_lab(stdout(), lab)
+    show_lab(stdout(), lab, outline(lab, _settings(check_home=False)))
 
 
 @main.command()

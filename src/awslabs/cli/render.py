@@ -34,7 +34,7 @@ def status(console: Console, message: str):
         yield
 
 
-def show_lab(console: Console, lab) -> None:
+def show_lab(console: Console, lab, practice=None) -> None:
     from rich.markdown import Markdown
 
     console.print(f"[bold]{escape(lab.title)}[/]  ([dim]{lab.id}[/])")
@@ -42,7 +42,10 @@ def show_lab(console: Console, lab) -> None:
         f"{lab.domain} · {', '.join(lab.services)} · ~{lab.minutes} min · real AWS: {escape(lab.cost)}"
     )
     console.print(f"steps: {', '.join(s.id for s in lab.steps)}")
-    console.print(f"run it: awslabs run {lab.id}\n")
+    console.print(f"run it: awslabs run {lab.id}")
+    if practice is not None:
+        practice_outline(console, practice)
+    console.print()
     console.print(Markdown(lab.guide()))
     # The AWS facts the lab relies on, each with its page and the day it was read: one registry
     # (awslabs.facts, data only: no boto3/moto import) that the simulators use too.
@@ -188,8 +191,20 @@ def practice_task(console: Console, lab, result, target) -> None:
     if result.setup:
         console.print(f"awslabs set up: {escape(', '.join(result.setup))}")
     console.print("\n[bold]Your objectives[/]")
+    objective_list(console, result.objectives)
+    emulator_gaps(console, result.gaps)
+    if result.workdir:
+        console.print(f"\nstarter files: {escape(str(result.workdir))}")
+    endpoint = target.endpoint_url
+    if endpoint:
+        console.print(f"work against the server:  export AWS_ENDPOINT_URL={endpoint}   (aws --endpoint-url {endpoint} …)")
+    console.print(f"then:  awslabs check {lab.id}    stuck?  awslabs hint {lab.id}")
+
+
+def objective_list(console: Console, goals) -> None:
+    """The objectives as `start` presents them, and `show` too (one function: they cannot drift)."""
     number = 0
-    for goal in result.objectives:
+    for goal in goals:
         if goal.role == "task":
             number += 1
             console.print(f" {number}. [bold]{escape(goal.title)}[/] ({goal.step})")
@@ -203,13 +218,15 @@ def practice_task(console: Console, lab, result, target) -> None:
             objective_notes(console, goal)
         else:
             console.print(f" ·  {escape(goal.title)} [dim]— {ROLE_TEXT.get(goal.role, goal.role)}[/]")
-    emulator_gaps(console, result.gaps)
-    if result.workdir:
-        console.print(f"\nstarter files: {escape(str(result.workdir))}")
-    endpoint = target.endpoint_url
-    if endpoint:
-        console.print(f"work against the server:  export AWS_ENDPOINT_URL={endpoint}   (aws --endpoint-url {endpoint} …)")
-    console.print(f"then:  awslabs check {lab.id}    stuck?  awslabs hint {lab.id}")
+
+
+def practice_outline(console: Console, result) -> None:
+    """`awslabs show`: the practice objectives, the same list `awslabs start` prints."""
+    console.print(f"\n[bold]Practice[/] ([dim]awslabs start {result.lab}[/]): your objectives")
+    objective_list(console, result.objectives)
+    if not result.recorded:
+        console.print(f"[dim](roles and names not declared in lab.toml are taken from the reference run, recorded "
+                      f"at the first `awslabs start/hint/solution {result.lab}`: run one to see them here)[/]")
 
 
 def objective_notes(console: Console, goal, indent: str = "    ") -> None:
