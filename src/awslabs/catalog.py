@@ -45,6 +45,10 @@ class Step:
     # passing (never checked: earlier objectives need the resource). None: derived from the labels.
     practice: str | None = None
     names: tuple[str, ...] = ()  # the names the practice task requires (default: from the reference run)
+    why: str | None = None  # practice: one sentence on why the step matters (shown by start/hint)
+    # practice: what cannot be undone, or what costs money or time on real AWS (flagged by start/hint)
+    irreversible: str | None = None
+    cost: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,13 @@ class Lab:
         return module
 
 
+def _optional_text(raw: dict, key: str, where: str) -> str | None:
+    value = raw.get(key)
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise LabDefinitionError(f"{where}: {key} must be a non-empty string")
+    return value
+
+
 def _require(data: dict, key: str, kind: type, where: str):
     value = data.get(key)
     if not isinstance(value, kind) or (isinstance(value, str) and not value.strip()):
@@ -159,6 +170,9 @@ def parse_lab(path: Path, data: dict | None = None) -> Lab:
                 aws_only=raw.get("aws_only"),
                 practice=raw.get("practice"),
                 names=tuple(raw.get("names", ())),
+                why=_optional_text(raw, "why", f"{where} step {sid}"),
+                irreversible=_optional_text(raw, "irreversible", f"{where} step {sid}"),
+                cost=_optional_text(raw, "cost", f"{where} step {sid}"),
             )
         )
         if steps[-1].practice not in (None, "setup", "task", "auto", "teardown"):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import inspect
 import json
 import pickle
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -127,6 +128,10 @@ class Objective:
     note: str = ""
     details: list[str] = field(default_factory=list)  # values the checks need, beyond the hint
     files: list[str] = field(default_factory=list)  # data files `start` writes to the work folder
+    why: str | None = None  # lab.toml `why`: one sentence on why the step matters
+    docs: str | None = None  # the first AWS documentation link of the step's README section
+    irreversible: str | None = None  # lab.toml `irreversible`: what cannot be undone on real AWS
+    cost: str | None = None  # lab.toml `cost` of the step: what it costs in money or time on real AWS
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -136,6 +141,10 @@ class Objective:
             "status": self.status,
             "hint": self.hint,
             "names": self.names,
+            "why": self.why,
+            "docs": self.docs,
+            "irreversible": self.irreversible,
+            "cost": self.cost,
             "note": self.note,
             "details": self.details,
             "files": self.files,
@@ -165,8 +174,17 @@ class StartResult:
         }
 
 
-def objectives(lab: Lab, settings: Settings) -> list[Objective]:
-    ref = load_reference(lab, settings)["steps"]
+def objectives(lab: Lab, settings: Settings, record: bool = True) -> list[Objective]:
+    """Every step as a practice objective (role, hint, names to use, details, why, docs, flags).
+    ``record=False`` never records the reference run (`awslabs show`): without a current cached
+    one, roles and names come from ``lab.toml`` alone (``outline`` says so)."""
+    if record:
+        ref = load_reference(lab, settings)["steps"]
+    else:
+        from .reference import cached_reference
+
+        ref = (cached_reference(lab, settings) or {}).get("steps", {})
+    links = docs_links(lab)
     result = []
     for step in lab.steps:
         recorded = ref.get(step.id, {})
@@ -175,15 +193,71 @@ def objectives(lab: Lab, settings: Settings) -> list[Objective]:
         extra = task_details(lab).get(step.id, {})
         result.append(Objective(step.id, step.title, role_of(step, recorded), _filled(step.hint), names,
                                 details=[_filled(d) for d in extra.get("details", [])],
-                                files=list(extra.get("files", []))))
+                                files=list(extra.get("files", [])), why=step.why, docs=links.get(step.id),
+                                irreversible=step.irreversible, cost=step.cost))
     return result
+
+
+@dataclass
+class Outline:
+    """What `awslabs show` presents of practice: the objectives `start` presents (the same
+    function), and whether the names and roles are final (a reference run is recorded)."""
+
+    lab: str
+    objectives: list[Objective]
+    recorded: bool
+
+
+def outline(lab: Lab, settings: Settings) -> Outline:
+    from .reference import cached_reference
+
+    recorded = cached_reference(lab, settings) is not None
+    return Outline(lab.id, objectives(lab, settings, record=False), recorded)
+
+
+_DOCS_LINK = re.compile(r"https://docs\.aws\.amazon\.com/[^\s)\]>\"'`]*")
+
+
+def readme_section(lab: Lab, step) -> str | None:
+    """The text of the README section of ``step`` (the first ``##``–``####`` heading that names its
+    id or title, as tests/test_labs.py requires — never the lab's ``#`` title, which may name a step
+    in passing — up to the next heading of the same or a higher level); None when there is none."""
+    lines = lab.guide().splitlines()
+    fence = False
+    for index, line in enumerate(lines):
+        if line.startswith("```"):
+            fence = not fence
+        heading = None if fence else re.match(r"^(#{2,4})\s+(.+)$", line)  # not the lab's title
+        if not heading:
+            continue
+        text = heading.group(2)
+        if re.search(rf"(?<!\w){re.escape(step.id)}(?!\w)", text) or step.title.lower() in text.lower():
+            body, inner = [], False
+            for following in lines[index + 1:]:
+                if following.startswith("```"):
+                    inner = not inner
+                if not inner and re.match(rf"^#{{1,{len(heading.group(1))}}}\s", following):
+                    break
+                body.append(following)
+            return "\n".join(body)
+    return None
+
+
+def docs_links(lab: Lab) -> dict[str, str]:
+    """Per step, the first docs.aws.amazon.com link its README section already cites (none is
+    made up: a step whose section cites none has no link)."""
+    found = {}
+    for step in lab.steps:
+        section = readme_section(lab, step) or ""
+        match = _DOCS_LINK.search(section)
+        if match:
+            found[step.id] = match.group(0).rstrip(".,;:")
+    return found
 
 
 def _filled(text: str) -> str:
     """Practice always runs as run id ``practice``: say so instead of a ``<run id>`` placeholder
     (not in ``job-state/runs/<run id>``, where it is a Glue job run's id)."""
-    import re
-
     return re.sub(r"(?<!runs/)<run( id)?>", PRACTICE_RUN, text)
 
 
@@ -239,7 +313,6 @@ def emulator_gaps(lab: Lab, goals: list[Objective], target=None) -> list[str]:
     if getattr(target, "name", None) == "aws":
         return []
     import ast
-    import re
 
     lines = []
     try:
@@ -395,6 +468,25 @@ def check(lab: Lab, target, settings: Settings, record: bool = True) -> CheckRep
     return report
 
 
+def changes(previous: CheckReport | None, current: CheckReport) -> dict[str, Any]:
+    """What changed between two checks of a lab (`awslabs check --watch`): the scored objectives
+    that pass now and did not (``newly_passing``), that fail now and did not (``newly_failing``,
+    a regression or a first verdict), and any other change of status (``changed``: step, before,
+    after). Against no previous check, every objective counts as changed."""
+    before = {o.step: o.status for o in previous.objectives} if previous else {}
+    passing, failing, other = [], [], []
+    for goal in current.objectives:
+        if goal.role not in ("task", "auto") or before.get(goal.step) == goal.status:
+            continue
+        if goal.status == "passed":
+            passing.append(goal.step)
+        elif goal.status == "failed":
+            failing.append(goal.step)
+        else:
+            other.append({"step": goal.step, "before": before.get(goal.step), "after": goal.status})
+    return {"newly_passing": passing, "newly_failing": failing, "changed": other}
+
+
 # -- hints and the solution -----------------------------------------------------------------------
 @dataclass
 class Hint:
@@ -404,10 +496,15 @@ class Hint:
     level: int  # 1..3
     text: list[str]
     gaps: list[str] = field(default_factory=list)  # what the emulator does not do (emulator_gaps)
+    why: str | None = None
+    docs: str | None = None
+    irreversible: str | None = None
+    cost: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"lab": self.lab, "step": self.step, "title": self.title, "level": self.level,
-                "kind": HINT_LEVELS[self.level - 1], "text": self.text, "emulator_gaps": self.gaps}
+                "kind": HINT_LEVELS[self.level - 1], "text": self.text, "emulator_gaps": self.gaps,
+                "why": self.why, "docs": self.docs, "irreversible": self.irreversible, "cost": self.cost}
 
 
 def hint(lab: Lab, settings: Settings, target, step_id: str | None = None) -> Hint:
@@ -438,7 +535,7 @@ def hint(lab: Lab, settings: Settings, target, step_id: str | None = None) -> Hi
         text = [cli_command(c["service"], c["operation"], c["params"]) + " --endpoint-url $AWS_ENDPOINT_URL"
                 for c in calls]
     return Hint(lab.id, step_id, goal.title, level, text or ["(this step makes no AWS call)"],
-                emulator_gaps(lab, every, target))
+                emulator_gaps(lab, every, target), goal.why, goal.docs, goal.irreversible, goal.cost)
 
 
 def _short(params: dict) -> dict:
@@ -528,18 +625,88 @@ def solution_script(lab: Lab, settings: Settings, target=None, reveal: bool = Fa
 
 
 # -- reset ----------------------------------------------------------------------------------------
-def reset(lab: Lab, target, settings: Settings, delete_resources: bool = True):
+def practice_prefix(lab: Lab) -> str:
+    """Every name a practice task asks for starts with this (``LabContext.name`` with run
+    ``practice``); reset never deletes a name without it."""
+    return f"awslabs-{lab.id}-{PRACTICE_RUN}-"
+
+
+def resettable_steps(lab: Lab, settings: Settings) -> list[str]:
+    """The steps `awslabs reset LAB STEP` accepts: the learner's tasks, in lab order."""
+    return [g.step for g in objectives(lab, settings) if g.role == "task"]
+
+
+def step_names(lab: Lab, settings: Settings, steps: list[str]) -> set[str]:
+    """The practice names ``steps`` own: the ``names`` of their objectives and the awslabs names of
+    what the reference run created in them — only names of this lab's practice run."""
+    from .cleanup import _name_in
+
+    prefix = practice_prefix(lab)
+    ref = load_reference(lab, settings)["steps"]
+    found: set[str] = set()
+    for goal in objectives(lab, settings):
+        if goal.step not in steps:
+            continue
+        found.update(n for n in goal.names if n.startswith(prefix))
+        for created in ref.get(goal.step, {}).get("created", []):
+            name = _name_in(created["id"])
+            if name and name.startswith(prefix):
+                found.add(name)
+    return found
+
+
+@dataclass
+class ResetResult:
+    lab: str
+    step: str | None  # None: the whole lab
+    cleared: list[str]  # the steps whose progress was cleared (all of them for a whole-lab reset)
+    cleanup: Any  # awslabs.cleanup.CleanupResult
+
+    @property
+    def deleted(self) -> list[dict]:
+        return self.cleanup.deleted
+
+    @property
+    def leftover(self) -> list[dict]:
+        return self.cleanup.leftover
+
+    @property
+    def notes(self) -> list[dict]:
+        return self.cleanup.notes
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"lab": self.lab, "step": self.step, "cleared": self.cleared, **self.cleanup.to_dict()}
+
+
+def reset(lab: Lab, target, settings: Settings, delete_resources: bool = True, step: str | None = None):
     """Forget progress and practice state; delete what start/check created and everything the
-    task's names point to (idempotent: what does not exist counts as gone)."""
-    from .cleanup import CleanupResult, delete_entries, sweep
+    task's names point to (idempotent: what does not exist counts as gone).
+
+    With ``step`` (one of the lab's tasks): undo that objective and every later one, so the learner
+    can redo them — delete the resources those steps own (their practice names: the names a task
+    requires and what the reference run created in them, found on the target, in the practice
+    ledger and by name; never a setup step's, never a name outside ``awslabs-<lab>-practice-``),
+    the S3 objects their reference calls put into a practice bucket that stays, and clear those
+    steps' progress (hints, score, passed). What setup made and the practice state stay."""
+    from .cleanup import CleanupResult, _name_in, delete_entries, sweep
     from .ledger import Entry
 
+    tasks = resettable_steps(lab, settings) if step is not None else []
+    if step is not None and step not in tasks:
+        choices = ", ".join(tasks) or "(none: it has no tasks)"
+        raise UsageError(f"'{step}' is not a task of {lab.id}; reset one of: {choices}.")
+    later: list[str] = []
+    if step is not None:
+        goals = objectives(lab, settings)
+        index = [g.step for g in goals].index(step)
+        later = [g.step for g in goals[index:] if g.role != "setup"]
     result = CleanupResult()
     if delete_resources:
         ctx = _context(lab, target, settings)
         entries = ctx.ledger.pending(run=PRACTICE_RUN, lab=lab.id)
         known = {(e.kind, e.id) for e in entries}
-        for goal_step in load_reference(lab, settings)["steps"].values():
+        recorded = load_reference(lab, settings)["steps"]
+        for name, goal_step in recorded.items():
             for created in goal_step.get("created", []):
                 if (created["kind"], created["id"]) not in known and not created["id"].startswith("pending:"):
                     entries.append(Entry(PRACTICE_RUN, "?", target.name, target.region, created["kind"],
@@ -548,11 +715,57 @@ def reset(lab: Lab, target, settings: Settings, delete_resources: bool = True):
         for kind, rid in sweep(target, run=PRACTICE_RUN, lab=lab.id):
             if (kind, rid) not in known:
                 entries.append(Entry(PRACTICE_RUN, "?", target.name, target.region, kind, rid))
+                known.add((kind, rid))
+        if step is not None:
+            doomed = step_names(lab, settings, later)
+            entries = [e for e in entries if _name_in(e.id) in doomed]
         result = delete_entries(target, entries, ctx.ledger)
-    _state_path(settings, target, lab).unlink(missing_ok=True)
+        if step is not None:
+            gone = {_name_in(e.id) for e in entries}
+            result.merge(_delete_step_objects(lab, target, [recorded.get(s, {}) for s in later], gone))
+    if step is None:
+        _state_path(settings, target, lab).unlink(missing_ok=True)
+        progress = Progress(settings.home)
+        progress.data.get(target_key(target), {}).pop(lab.id, None)
+        progress.save()
+        return ResetResult(lab.id, None, [], result)
     progress = Progress(settings.home)
-    progress.data.get(target_key(target), {}).pop(lab.id, None)
-    progress.save()
+    labs = progress.data.get(target_key(target), {})
+    if lab.id in labs:
+        entry = labs[lab.id]
+        for cleared in later:
+            (entry.get("hints") or {}).pop(cleared, None)
+        entry.update(passed=False, score=None)
+        entry.pop("passed_at", None)
+        entry["failing"] = [s for s in tasks if s in later or s in (entry.get("failing") or [])]
+        progress.save()
+    return ResetResult(lab.id, step, [s for s in later if s in tasks], result)
+
+
+def _delete_step_objects(lab: Lab, target, recorded_steps: list[dict], gone: set[str]):
+    """The objects the reference run of these steps put into a practice bucket that stays (an
+    earlier step's): delete them by bucket and key, so the step starts over."""
+    from .cleanup import CleanupResult
+
+    result = CleanupResult()
+    prefix = practice_prefix(lab)
+    seen = set()
+    for recorded in recorded_steps:
+        for call in recorded.get("calls", []):
+            if call["service"] != "s3" or call["operation"] not in ("PutObject", "CopyObject"):
+                continue
+            bucket, key = call["params"].get("Bucket"), call["params"].get("Key")
+            if not (isinstance(bucket, str) and bucket.startswith(prefix) and isinstance(key, str)):
+                continue
+            if bucket in gone or (bucket, key) in seen:
+                continue
+            seen.add((bucket, key))
+            try:
+                target.client("s3").delete_object(Bucket=bucket, Key=key)
+                result.deleted.append({"kind": "s3:object", "id": f"{bucket}/{key}"})
+            except Exception as err:  # noqa: BLE001 - a missing bucket means nothing to undo
+                if "NoSuchBucket" not in str(err) and "NoSuchKey" not in str(err):
+                    result.leftover.append({"kind": "s3:object", "id": f"{bucket}/{key}", "error": str(err)})
     return result
 
 

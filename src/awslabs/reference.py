@@ -99,6 +99,17 @@ def load_reference(lab: Lab, settings: Settings, refresh: bool = False) -> dict:
     return data
 
 
+def cached_reference(lab: Lab, settings: Settings) -> dict | None:
+    """The recorded reference if it is cached and current, else None (never records: cheap, no
+    boto3 or moto, for `awslabs show`)."""
+    path = _cache_path(settings, lab)
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("fingerprint") == fingerprint(lab) else None
+
+
 def record_reference(lab: Lab, settings: Settings) -> dict:
     """Run the lab's steps on in-process moto under the practice run id and record every call."""
     import time

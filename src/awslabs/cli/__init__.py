@@ -223,11 +223,13 @@ def coverage(exam_code, as_json):
 @click.argument("lab_id", metavar="LAB")
 @handle_errors
 def show(lab_id):
-    """Show a lab's guide: why, each step, exam notes, what differs on real AWS."""
+    """Show a lab's guide: why, each step, exam notes, what differs on real AWS — and its practice
+    objectives, the same list `awslabs start` prints (ids, titles, names to use)."""
     lab = _catalog().get(lab_id)
+    from ..practice import outline
     from .render import show_lab, stdout
 
-    show_lab(stdout(), lab)
+    show_lab(stdout(), lab, outline(lab, _settings(check_home=False)))
 
 
 @main.command()
@@ -584,18 +586,31 @@ def start(lab_id, target, endpoint_url, region, workdir, yes, as_json):
 @target_options
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
 @click.option("--junit", "junit_file", type=click.Path(dir_okay=False), help="Also write JUnit XML to FILE.")
+@click.option("--watch", is_flag=True, help="Check again every --interval seconds and print only what changed; "
+              "stops when everything passes (exit 0) or at Ctrl-C (exit 130). With --json: one JSON document "
+              "per check, one per line (JSON Lines).")
+@click.option("--interval", type=click.FloatRange(min=0.5), default=10.0, show_default=True, metavar="S",
+              help="Seconds between two checks with --watch.")
 @handle_errors
-def check(lab_ids, check_all, target, endpoint_url, region, as_json, junit_file):
+def check(lab_ids, check_all, target, endpoint_url, region, as_json, junit_file, watch, interval):
     """Check what you built: run the lab's checks against the target (no apply steps of yours),
-    show ✔/✘ per objective with the reason and what to look at, a score N/M, and record progress."""
+    show ✔/✘ per objective with the reason and what to look at, a score N/M, and record progress.
+
+    `--watch` keeps checking one lab while you work and prints only what changed since the last
+    check (newly passing, newly failing objectives)."""
     catalog = _catalog()
     if check_all and lab_ids:
         raise UsageError("give lab ids or --all, not both.")
     if not check_all and not lab_ids:
         raise UsageError("name a lab to check (see `awslabs list`) or pass --all.")
+    if watch and (check_all or len(lab_ids) != 1 or junit_file):
+        raise UsageError("--watch checks one lab: give exactly one lab id (no --all, no --junit).")
     labs = list(catalog) if check_all else [catalog.get(i) for i in lab_ids]
     settings, tgt, render = _practice_target(target, endpoint_url, region)
     from ..practice import check as check_lab
+
+    if watch:
+        _watch(labs[0], tgt, settings, render, interval, as_json)
 
     reports = []
     out = render.stdout()
@@ -617,6 +632,38 @@ def check(lab_ids, check_all, target, endpoint_url, region, as_json, junit_file)
     elif len(reports) > 1:
         render.practice_summary(out, reports)
     sys.exit(ExitStatus.OK if all(r.passed for r in reports) else ExitStatus.CHECK_FAILED)
+
+
+def _watch(lab, tgt, settings, render, interval: float, as_json: bool) -> None:
+    """`check --watch`: check, print what changed, wait, again; exit 0 once everything passes,
+    130 at Ctrl-C. With --json each check is one compact JSON document on its own line."""
+    import time
+
+    from ..practice import changes, check as check_lab
+
+    out = render.stdout()
+    previous = None
+    try:
+        while True:
+            report = check_lab(lab, tgt, settings)
+            diff = changes(previous, report)
+            if as_json:
+                click.echo(json.dumps({**report.to_dict(), **diff, "first": previous is None}))
+            elif previous is None:
+                render.practice_report(out, report)
+                if not report.passed:
+                    render.watching(out, lab.id, interval)
+            else:
+                render.practice_changes(out, report, diff)
+            sys.stdout.flush()
+            if report.passed:
+                sys.exit(ExitStatus.OK)
+            previous = report
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        if as_json:
+            click.echo(json.dumps({"stopped": "interrupted", "exit_code": int(ExitStatus.INTERRUPTED)}))
+        _fail("stopped watching (Ctrl-C).", ExitStatus.INTERRUPTED)
 
 
 @main.command()
@@ -711,30 +758,53 @@ def progress(as_json, html_file, exam_code):
 
 
 @main.command()
-@click.argument("lab_ids", nargs=-1, metavar="LAB...")
+@click.argument("lab_ids", nargs=-1, metavar="LAB... | LAB STEP")
 @click.option("--all", "reset_all", is_flag=True, help="Reset every lab you have started on this target.")
 @click.option("--keep-resources", is_flag=True, help="Only forget progress; leave your resources alone.")
 @target_options
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was reset as one JSON document.")
 @handle_errors
-def reset(lab_ids, reset_all, keep_resources, target, endpoint_url, region, yes):
+def reset(lab_ids, reset_all, keep_resources, target, endpoint_url, region, yes, as_json):
     """Start a lab over: forget its progress and practice state and (unless --keep-resources)
-    delete the resources with the lab's practice names and tags on the target."""
+    delete the resources with the lab's practice names and tags on the target.
+
+    `awslabs reset LAB STEP` undoes one objective: it deletes what that task and every later one
+    own (their practice names awslabs-<lab>-practice-…, nothing else) and clears their progress,
+    so you can redo them; what `start` set up stays. A STEP that is not a task of LAB: one line
+    naming the valid ones, exit 2."""
     if reset_all == bool(lab_ids):
         raise UsageError("give lab ids or --all.")
+    catalog = _catalog()
+    step = None
+    if len(lab_ids) == 2 and lab_ids[1] not in catalog.labs:  # LAB STEP
+        step = lab_ids[1]
+        lab_ids = lab_ids[:1]
+    if reset_all:
+        labs = None
+    else:
+        labs = [catalog.get(i) for i in lab_ids]
+    if step is not None:
+        from ..practice import resettable_steps
+
+        tasks = resettable_steps(labs[0], _practice_settings(target, endpoint_url, region))
+        if step not in tasks:  # said before anything connects or asks
+            raise UsageError(f"'{step}' is not a task of {labs[0].id}; reset one of: {', '.join(tasks) or '(none)'}.")
     settings, tgt, render = _practice_target(target, endpoint_url, region)
     from ..practice import Progress, reset as reset_lab, target_key
 
-    catalog = _catalog()
-    if reset_all:
+    if labs is None:
         started = Progress(settings.home).data.get(target_key(tgt), {})
         labs = [catalog.get(i) for i in started if i in catalog.labs]
-    else:
-        labs = [catalog.get(i) for i in lab_ids]
     if not labs:
-        click.echo("nothing to reset.")
+        if as_json:
+            _echo_json({"labs": []})
+        else:
+            click.echo("nothing to reset.")
         return
     names = ", ".join(lab.id for lab in labs)
+    if step is not None:
+        names = f"{names} from step {step} on"
     what = "progress" if keep_resources else "progress and the practice resources (awslabs-<lab>-practice-…)"
     if not yes:
         if not sys.stdin.isatty():
@@ -743,10 +813,19 @@ def reset(lab_ids, reset_all, keep_resources, target, endpoint_url, region, yes)
             raise UsageError("cancelled: nothing was reset.")
     out = render.stdout()
     leftover = 0
+    results = []
     for lab in labs:
-        result = reset_lab(lab, tgt, settings, delete_resources=not keep_resources)
+        result = reset_lab(lab, tgt, settings, delete_resources=not keep_resources, step=step)
+        results.append(result)
         leftover += len(result.leftover)
-        out.print(f"reset {lab.id}: {len(result.deleted)} resource(s) deleted, {len(result.leftover)} left")
+        if as_json:
+            continue
+        if step is None:
+            out.print(f"reset {lab.id}: {len(result.deleted)} resource(s) deleted, {len(result.leftover)} left")
+        else:
+            render.practice_step_reset(out, result)
+    if as_json:
+        _echo_json({"labs": [r.to_dict() for r in results]})
     if leftover:
         _fail("some resources could not be deleted: see above, or `awslabs cleanup --sweep`.", ExitStatus.CLEANUP_INCOMPLETE)
 

@@ -34,7 +34,7 @@ def status(console: Console, message: str):
         yield
 
 
-def show_lab(console: Console, lab) -> None:
+def show_lab(console: Console, lab, practice=None) -> None:
     from rich.markdown import Markdown
 
     console.print(f"[bold]{escape(lab.title)}[/]  ([dim]{lab.id}[/])")
@@ -42,7 +42,10 @@ def show_lab(console: Console, lab) -> None:
         f"{lab.domain} · {', '.join(lab.services)} · ~{lab.minutes} min · real AWS: {escape(lab.cost)}"
     )
     console.print(f"steps: {', '.join(s.id for s in lab.steps)}")
-    console.print(f"run it: awslabs run {lab.id}\n")
+    console.print(f"run it: awslabs run {lab.id}")
+    if practice is not None:
+        practice_outline(console, practice)
+    console.print()
     console.print(Markdown(lab.guide()))
     # The AWS facts the lab relies on, each with its page and the day it was read: one registry
     # (awslabs.facts, data only: no boto3/moto import) that the simulators use too.
@@ -188,8 +191,20 @@ def practice_task(console: Console, lab, result, target) -> None:
     if result.setup:
         console.print(f"awslabs set up: {escape(', '.join(result.setup))}")
     console.print("\n[bold]Your objectives[/]")
+    objective_list(console, result.objectives)
+    emulator_gaps(console, result.gaps)
+    if result.workdir:
+        console.print(f"\nstarter files: {escape(str(result.workdir))}")
+    endpoint = target.endpoint_url
+    if endpoint:
+        console.print(f"work against the server:  export AWS_ENDPOINT_URL={endpoint}   (aws --endpoint-url {endpoint} …)")
+    console.print(f"then:  awslabs check {lab.id}    stuck?  awslabs hint {lab.id}")
+
+
+def objective_list(console: Console, goals) -> None:
+    """The objectives as `start` presents them, and `show` too (one function: they cannot drift)."""
     number = 0
-    for goal in result.objectives:
+    for goal in goals:
         if goal.role == "task":
             number += 1
             console.print(f" {number}. [bold]{escape(goal.title)}[/] ({goal.step})")
@@ -200,15 +215,31 @@ def practice_task(console: Console, lab, result, target) -> None:
                 console.print(f"    · {escape(line)}")
             if goal.files:
                 console.print(f"    data files (in your work folder): [cyan]{escape(', '.join(goal.files))}[/]")
+            objective_notes(console, goal)
         else:
             console.print(f" ·  {escape(goal.title)} [dim]— {ROLE_TEXT.get(goal.role, goal.role)}[/]")
-    emulator_gaps(console, result.gaps)
-    if result.workdir:
-        console.print(f"\nstarter files: {escape(str(result.workdir))}")
-    endpoint = target.endpoint_url
-    if endpoint:
-        console.print(f"work against the server:  export AWS_ENDPOINT_URL={endpoint}   (aws --endpoint-url {endpoint} …)")
-    console.print(f"then:  awslabs check {lab.id}    stuck?  awslabs hint {lab.id}")
+
+
+def practice_outline(console: Console, result) -> None:
+    """`awslabs show`: the practice objectives, the same list `awslabs start` prints."""
+    console.print(f"\n[bold]Practice[/] ([dim]awslabs start {result.lab}[/]): your objectives")
+    objective_list(console, result.objectives)
+    if not result.recorded:
+        console.print(f"[dim](roles and names not declared in lab.toml are taken from the reference run, recorded "
+                      f"at the first `awslabs start/hint/solution {result.lab}`: run one to see them here)[/]")
+
+
+def objective_notes(console: Console, goal, indent: str = "    ") -> None:
+    """Why the objective matters, the AWS page the lab cites for it, and what on real AWS cannot be
+    undone or costs money or time — each only when the lab says so."""
+    if getattr(goal, "irreversible", None):
+        console.print(f"{indent}[bold red]⚠ cannot be undone:[/] {escape(goal.irreversible)}")
+    if getattr(goal, "cost", None):
+        console.print(f"{indent}[bold yellow]$ cost:[/] {escape(goal.cost)}")
+    if getattr(goal, "why", None):
+        console.print(f"{indent}why it matters: {escape(goal.why)}")
+    if getattr(goal, "docs", None):
+        console.print(f"{indent}docs: {escape(goal.docs)}")
 
 
 def emulator_gaps(console: Console, gaps) -> None:
@@ -240,6 +271,49 @@ def practice_report(console: Console, report) -> None:
     console.print(f" score {done}/{total} · {verdict}")
 
 
+def watching(console: Console, lab_id: str, interval: float) -> None:
+    console.print(f"[dim]watching {lab_id}: checking again every {interval:g}s, printing only what changes "
+                  "(Ctrl-C stops)[/]")
+
+
+def practice_changes(console: Console, report, diff) -> None:
+    """`check --watch` after the first check: only the objectives whose verdict changed."""
+    if not (diff["newly_passing"] or diff["newly_failing"] or diff["changed"]):
+        return
+    import time
+
+    done, total = report.score
+    console.print(f"\n[dim]{time.strftime('%H:%M:%S')}[/] score {done}/{total}")
+    goals = {g.step: g for g in report.objectives}
+    for step in diff["newly_passing"]:
+        console.print(f" [green]✔ now passes:[/] [bold]{escape(goals[step].title)}[/] ({step})")
+    for step in diff["newly_failing"]:
+        goal = goals[step]
+        console.print(f" [red]✘ now fails:[/] [bold]{escape(goal.title)}[/] ({step})")
+        for check in goal.checks:
+            if not check.ok and not check.skipped:
+                message = f" [dim]— {escape(check.message)}[/]" if check.message else ""
+                console.print(f"     ✘ {escape(check.name)}{message}")
+    for item in diff["changed"]:
+        note = goals[item["step"]].note
+        console.print(f" [dim]· {escape(goals[item['step']].title)}: {item['after']}"
+                      f"{' — ' + escape(note) if note else ''}[/]")
+    if report.passed:
+        console.print(" [green]PASSED[/] — every objective passes.")
+
+
+def practice_step_reset(console: Console, result) -> None:
+    """`awslabs reset LAB STEP`: what was deleted, and which objectives to redo."""
+    for item in result.deleted:
+        console.print(f" [green]✔[/] deleted {item['kind']} {escape(item['id'])}")
+    for item in result.leftover:
+        console.print(f" [red]✘[/] left {item['kind']} {escape(item['id'])} — {escape(item['error'])}")
+    console.print(f"reset {result.lab} from {result.step}: {len(result.deleted)} resource(s) deleted, "
+                  f"{len(result.leftover)} left; redo: {', '.join(result.cleared)}")
+    console.print(f"[dim]what `start` set up stays; changes you made in earlier steps' resources stay too. "
+                  f"then: awslabs check {result.lab}[/]")
+
+
 def practice_summary(console: Console, reports) -> None:
     passed = sum(r.passed for r in reports)
     console.print(f"\n[bold]{passed}/{len(reports)} labs passed[/]")
@@ -251,6 +325,7 @@ def practice_hint(console: Console, hint) -> None:
     console.print(f"[bold]{escape(hint.title)}[/] ({hint.step}) — hint {hint.level}/{len(HINT_LEVELS)}: {HINT_LEVELS[hint.level - 1]}")
     for line in hint.text:
         console.print(f"  {escape(line)}")
+    objective_notes(console, hint, indent="  ")
     emulator_gaps(console, getattr(hint, "gaps", []))
     if hint.level < len(HINT_LEVELS):
         console.print(f"[dim]more: awslabs hint {hint.lab} {hint.step}[/]")
