@@ -64,7 +64,51 @@ def _two_batches_of_five(ctx):
                                                       for i in range(start, start + 5)])
 
 
+def _visibility(attributes):
+    def build(ctx):
+        sqs = ctx.client("sqs")
+        sqs.set_queue_attributes(QueueUrl=sqs.get_queue_url(QueueName=ctx.name("standard", max_len=80))["QueueUrl"],
+                                 Attributes=attributes)
+    return build
+
+
+def _visibility_on_a_message(ctx):
+    """ChangeMessageVisibility on one received message: the queue's own timeout is unchanged."""
+    sqs = ctx.client("sqs")
+    url = sqs.get_queue_url(QueueName=ctx.name("standard", max_len=80))["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="resize image 42")
+    for message in sqs.receive_message(QueueUrl=url).get("Messages", []):
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=1)
+
+
+def _set_later(suffix, attributes):
+    """The queue created plain, the attribute set afterwards with SetQueueAttributes."""
+    def build(ctx):
+        sqs = ctx.client("sqs")
+        url = sqs.create_queue(QueueName=ctx.name(suffix, max_len=80), tags=ctx.tags)["QueueUrl"]
+        sqs.set_queue_attributes(QueueUrl=url, Attributes=attributes)
+    return build
+
+
+def _delay_per_message(ctx):
+    """DelaySeconds given on a SendMessage: that one message waits, the queue delays nothing."""
+    sqs = ctx.client("sqs")
+    url = sqs.create_queue(QueueName=ctx.name("delayed", max_len=80), tags=ctx.tags)["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=1)
+
+
 VARIANTS = [
+    accept("visibility_timeout", "VisibilityTimeout set with the default retention restated in one call",
+           _visibility({"VisibilityTimeout": "1", "MessageRetentionPeriod": "345600"})),
+    reject("visibility_timeout", "1000, as if the value were milliseconds", _visibility({"VisibilityTimeout": "1000"}),
+           fix="1 second"),
+    reject("visibility_timeout", "ChangeMessageVisibility on a received message instead of the queue attribute",
+           _visibility_on_a_message, fix="1 second"),
+    accept("long_polling", "the queue created plain, the wait time set with SetQueueAttributes",
+           _set_later("poll", {"ReceiveMessageWaitTimeSeconds": "5"})),
+    accept("delay_queue", "the queue created plain, DelaySeconds set with SetQueueAttributes",
+           _set_later("delayed", {"DelaySeconds": "1"})),
+    reject("delay_queue", "DelaySeconds on one SendMessage instead of on the queue", _delay_per_message, fix="1 s"),
     accept("create_queues", "content deduplication switched on after creating the FIFO queue", _dedup_later),
     reject("create_queues", "FIFO queue without content deduplication",
            _create("orders.fifo", lambda a: a.pop("ContentBasedDeduplication", None), "apply_create_queues"),
