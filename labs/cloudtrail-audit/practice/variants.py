@@ -39,6 +39,12 @@ def _lists(statements):
         st["Resource"] = [st["Resource"]]
 
 
+def _one_wide_statement(statements):
+    """GetBucketAcl and PutObject granted by s3:* wildcards, the ACL condition kept on the write."""
+    statements[0]["Action"] = "s3:GetBucket*"
+    statements[1]["Action"] = "s3:Put*"
+
+
 def _short_trail_name(statements):
     for st in statements:
         conditions = st["Condition"]["StringEquals"]
@@ -120,6 +126,7 @@ VARIANTS = [
     accept("bucket_policy", "aws:SourceAccount instead of aws:SourceArn against the confused deputy",
            _policy(_source_account)),
     accept("bucket_policy", "Principal, Action and Resource written as one-element lists", _policy(_lists)),
+    accept("bucket_policy", "the actions written with wildcards (s3:GetBucket*, s3:Put*)", _policy(_one_wide_statement)),
     reject("bucket_policy", "aws:SourceArn names the trail by its short name, not awslabs-…-audit",
            _policy(_short_trail_name), fix="aws:SourceArn"),
     reject("bucket_policy", "log files allowed under logs/ instead of AWSLogs/<account>/",
