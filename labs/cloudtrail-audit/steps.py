@@ -16,7 +16,7 @@ import time
 
 from botocore.exceptions import ClientError
 
-from awslabs import labkit
+from awslabs import judge, labkit
 from awslabs.lab import Check, equal, expect
 from awslabs.local import cloudtrail as trail_log
 from awslabs.sim import cloudtrail_policy
@@ -110,24 +110,27 @@ def apply_bucket_policy(ctx):
     ctx.client("s3").put_bucket_policy(Bucket=_trail_bucket(ctx), Policy=json.dumps(policy))
 
 
-def _service_actions(policy: str | None) -> set[str]:
-    """The S3 actions the policy allows the CloudTrail service principal."""
-    actions: set[str] = set()
-    for st in (json.loads(policy).get("Statement", []) if policy else []):
-        principal = st.get("Principal", {})
-        services = principal.get("Service", []) if isinstance(principal, dict) else []
-        services = [services] if isinstance(services, str) else services
-        if st.get("Effect") == "Allow" and cloudtrail_policy.SERVICE in services:
-            granted = st.get("Action", [])
-            actions.update([granted] if isinstance(granted, str) else granted)
-    return actions
+def _service_may(ctx, policy: str | None) -> list[str]:
+    """What the policy does not let CloudTrail do, evaluated as IAM would: GetBucketAcl on the
+    bucket, PutObject of a log file under AWSLogs/<account>/ with the ACL and source CloudTrail sends."""
+    trail_arn = f"arn:aws:cloudtrail:{ctx.region}:{ctx.account}:trail/{_trail(ctx)}"
+    context = {"aws:SourceArn": trail_arn, "aws:SourceAccount": ctx.account, "s3:x-amz-acl": "bucket-owner-full-control"}
+    bucket_arn = f"arn:aws:s3:::{_trail_bucket(ctx)}"
+    log_file = f"{bucket_arn}/AWSLogs/{ctx.account}/CloudTrail/{ctx.region}/2026/01/01/x.json.gz"
+    missing = []
+    for action, resource in (("s3:GetBucketAcl", bucket_arn), ("s3:PutObject", log_file)):
+        decision = judge.evaluate(policy, judge.Request(action, resource, {"Service": cloudtrail_policy.SERVICE}, context),
+                                  resource_policy=True)
+        if not decision:
+            missing.append(f"{action}: {decision.why}")
+    return missing
 
 
 def check_bucket_policy(ctx):
     policy = _bucket_policy(ctx)
-    actions = _service_actions(policy)
-    yield expect("the policy lets cloudtrail.amazonaws.com check the ACL and write log files",
-                 {"s3:GetBucketAcl", "s3:PutObject"} <= actions, str(sorted(actions)) if policy else "no bucket policy")
+    missing = _service_may(ctx, policy)
+    yield expect("the policy lets cloudtrail.amazonaws.com check the ACL and write log files (for this trail)",
+                 policy is not None and not missing, "; ".join(missing) if policy else "no bucket policy")
     problems = cloudtrail_policy.problems(policy, _trail_bucket(ctx), ctx.account, ctx.region, _trail(ctx))
     yield equal("the policy meets CloudTrail's documented requirements", problems, [], "simulated")
 
@@ -227,6 +230,21 @@ def check_create_trail(ctx):
                  f":log-group:{_group(ctx)}:" in (trail.get("CloudWatchLogsLogGroupArn") or "")
                  and (trail.get("CloudWatchLogsRoleArn") or "").endswith(f"role/{_role(ctx)}"),
                  str(trail.get("CloudWatchLogsLogGroupArn")))
+    iam = ctx.client("iam")
+    try:
+        trust = iam.get_role(RoleName=_role(ctx))["Role"]["AssumeRolePolicyDocument"]
+    except ClientError:
+        trust = None
+    stream = f"arn:aws:logs:{ctx.region}:{ctx.account}:log-group:{_group(ctx)}:log-stream:{ctx.account}_CloudTrail_{ctx.region}"
+    may = [judge.service_may_assume(trust, "cloudtrail.amazonaws.com")] if trust is not None else []
+    if trust is not None:
+        may += [judge.role_may(iam, _role(ctx), action, stream) for action in ("logs:CreateLogStream", "logs:PutLogEvents")]
+    yield expect("the role lets CloudTrail create log streams and put events in the log group",
+                 may and all(may), "; ".join(d.why for d in may if not d) if trust is not None else f"no role {_role(ctx)}")
+    groups = [g for g in ctx.client("logs").describe_log_groups(logGroupNamePrefix=_group(ctx))["logGroups"]
+              if g["logGroupName"] == _group(ctx)]
+    yield expect("the log group keeps events 30 days", groups and groups[0].get("retentionInDays") == 30,
+                 f"retentionInDays {groups[0].get('retentionInDays', 'never expire')}" if groups else f"no log group {_group(ctx)}")
 
 
 # -- 4. event selectors, start logging --------------------------------------------------------------

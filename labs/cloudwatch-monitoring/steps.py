@@ -197,8 +197,9 @@ def apply_publish_metrics(ctx):
 
 
 def check_publish_metrics(ctx):
-    listed = ctx.client("cloudwatch").list_metrics(
-        Namespace=NAMESPACE, Dimensions=[{"Name": "EndpointName", "Value": _endpoint(ctx)}])["Metrics"]
+    pages = ctx.client("cloudwatch").get_paginator("list_metrics").paginate(
+        Namespace=NAMESPACE, Dimensions=[{"Name": "EndpointName", "Value": _endpoint(ctx)}])
+    listed = [m for page in pages for m in page["Metrics"]]  # ListMetrics pages at 500
     yield equal("four metrics carry this endpoint's dimensions", sorted({m["MetricName"] for m in listed}),
                 list(METRICS))
     invocations = _learned(ctx, NAMESPACE, "Invocations", _dims(ctx))
@@ -647,3 +648,23 @@ def check_stream_logs_to_kinesis(ctx):
     filters = ctx.client("logs").describe_subscription_filters(logGroupName=_group(ctx))["subscriptionFilters"]
     yield equal("the subscription filter points at the stream", [f["destinationArn"].rsplit("/", 1)[-1] for f in filters],
                 [_stream(ctx)])
+    yield expect("the filter's role lets CloudWatch Logs put records into the stream", *_role_delivers(ctx, filters))
+
+
+def _role_delivers(ctx, filters: list[dict]) -> tuple[bool, str]:
+    """Judged as AWS would: logs.amazonaws.com may assume the filter's role (with this account's log
+    groups as source) and the role may kinesis:PutRecord on the stream."""
+    role_arns = [f.get("roleArn") for f in filters if f.get("roleArn")]
+    if not role_arns:
+        return False, "the subscription filter names no role (roleArn)"
+    role = role_arns[0].rsplit("/", 1)[-1]
+    iam = ctx.client("iam")
+    try:
+        trust = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+    except ClientError:
+        return False, f"the filter's role {role} does not exist"
+    source = {"aws:SourceArn": f"arn:aws:logs:{ctx.region}:{ctx.account}:log-group:{_group(ctx)}:*", "aws:SourceAccount": ctx.account}
+    stream_arn = f"arn:aws:kinesis:{ctx.region}:{ctx.account}:stream/{_stream(ctx)}"
+    decisions = [judge.service_may_assume(trust, "logs.amazonaws.com", source),
+                 judge.role_may(iam, role, "kinesis:PutRecord", stream_arn)]
+    return all(decisions), "; ".join(d.why for d in decisions)

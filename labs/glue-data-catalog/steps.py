@@ -14,7 +14,9 @@ import time
 from collections import defaultdict
 from functools import lru_cache
 
-from awslabs import labkit
+from botocore.exceptions import ClientError
+
+from awslabs import judge, labkit
 from awslabs.lab import equal, expect
 from awslabs.local import crawler as local_crawler
 from awslabs.local import sql as local_sql
@@ -230,9 +232,21 @@ def check_define_crawler(ctx):
     except glue.exceptions.EntityNotFoundException:
         yield expect("the crawler exists", False, _crawler(ctx))
         return
-    yield equal("the crawler targets the raw zone", [t["Path"] for t in crawler["Targets"]["S3Targets"]],
+    # s3://bucket/raw and s3://bucket/raw/ are the same include path (the crawler reads the prefix)
+    yield equal("the crawler targets the raw zone", [t["Path"].rstrip("/") + "/" for t in crawler["Targets"]["S3Targets"]],
                 [f"s3://{_bucket(ctx)}/raw/"])
     yield equal("new tables get the prefix raw_", crawler.get("TablePrefix"), "raw_")
+    update = judge.effective("glue", "crawler", "SchemaChangePolicy.UpdateBehavior",
+                             (crawler.get("SchemaChangePolicy") or {}).get("UpdateBehavior"))
+    yield equal("schema changes are updated in the database (SchemaChangePolicy UpdateBehavior)", update,
+                "UPDATE_IN_DATABASE")
+    role = (crawler.get("Role") or "").rsplit("/", 1)[-1]
+    try:
+        trust = ctx.client("iam").get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+        may = judge.service_may_assume(trust, "glue.amazonaws.com")
+    except ClientError:
+        may = judge.Decision(False, f"the crawler's role {role} does not exist")
+    yield expect("glue.amazonaws.com may assume the crawler's role", may, may.why)
     yield equal("the crawler is idle", crawler["State"], "READY")
 
 

@@ -13,6 +13,8 @@ import json
 import time
 from pathlib import Path
 
+from botocore.exceptions import ClientError
+
 from awslabs import judge
 from awslabs.lab import StepFailed, equal, expect
 from awslabs.local import jobs
@@ -193,7 +195,10 @@ def check_create_job(ctx):
         yield expect("the job exists", False, _job(ctx))
         return
     yield equal("it is a Python shell job", job["Command"]["Name"], "pythonshell")
-    yield equal("it uses 1/16 DPU", job.get("MaxCapacity"), 0.0625)
+    # "you can allocate either 0.0625 or 1 DPU. The default is 0.0625 DPU" (Python shell; API_CreateJob.html)
+    capacity = job.get("MaxCapacity")
+    yield equal("it uses 1/16 DPU", 0.0625 if capacity is None and job["Command"]["Name"] == "pythonshell" else capacity,
+                0.0625)
     yield equal("it runs the script uploaded to S3", job["Command"].get("ScriptLocation"),
                 f"s3://{_bucket(ctx)}/scripts/clean_sales.py")
     yield equal("the script's bookmark is on by default", job["DefaultArguments"].get("--bookmark"), "enable")
@@ -202,6 +207,13 @@ def check_create_job(ctx):
               "--state_path": f"s3://{bucket}/job-state/", "--database": _database(ctx), "--table": "sales_clean"}
     given = {k: job["DefaultArguments"].get(k) for k in wanted}
     yield equal("the script's arguments say where to read, write, keep state and catalogue", given, wanted)
+    role = (job.get("Role") or "").rsplit("/", 1)[-1]  # Glue takes the role's name or ARN
+    try:
+        trust = ctx.client("iam").get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+        may = judge.service_may_assume(trust, "glue.amazonaws.com")
+    except ClientError:
+        may = judge.Decision(False, f"the job's role {role} does not exist")
+    yield expect("glue.amazonaws.com may assume the job's role", may, may.why)
 
 
 def apply_run_job(ctx):

@@ -55,7 +55,8 @@ def check_create_stream(ctx):
         return
     yield equal("the stream is ACTIVE", info["Status"], "ACTIVE")
     yield equal("it holds H.264 video", info.get("MediaType"), "video/h264")
-    yield equal("fragments are kept 24 hours", info["DataRetentionInHours"], RETENTION_HOURS)
+    # left out, DataRetentionInHours is 0: "the stream does not persist data" (API_CreateStream.html)
+    yield equal("fragments are kept 24 hours", info.get("DataRetentionInHours") or 0, RETENTION_HOURS)
 
 
 # -- 2 -------------------------------------------------------------------------------------------
