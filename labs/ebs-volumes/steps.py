@@ -46,7 +46,8 @@ def _by_tag(ctx, extra=None):
 def _subnet(ctx):
     subnets = ctx.client("ec2").describe_subnets(Filters=_by_tag(ctx))["Subnets"]
     if not subnets:
-        raise StepFailed("the lab's subnet does not exist (run the network step)")
+        raise StepFailed(f"no subnet tagged awslabs:lab={ctx.lab.id} and awslabs:run={ctx.run_id} "
+                         "(tag the subnet itself, not only its VPC; run the network step)")
     return subnets[0]
 
 
@@ -54,6 +55,24 @@ def _volumes(ctx):
     """role -> volume, for the volumes this run created (role is in the Name tag)."""
     found = ctx.client("ec2").describe_volumes(Filters=_by_tag(ctx))["Volumes"]
     return {next((t["Value"] for t in v.get("Tags", []) if t["Key"] == "Name"), "?"): v for v in found}
+
+
+GP3_BASELINE = {"Iops": 3000, "Throughput": 125}  # what AWS applies when a gp3 request leaves them out
+
+
+def _performance(volume, key):
+    """A volume's IOPS or throughput as AWS applies it: the gp3 baseline when left implicit (moto
+    returns no Throughput for a gp3 volume created without one; AWS gives it 125 MiB/s)."""
+    value = volume.get(key)
+    if value is None and volume.get("VolumeType") == "gp3":
+        return GP3_BASELINE[key]
+    return value
+
+
+def _offers(ctx, zone):
+    offered = {o["Location"] for o in ctx.client("ec2").describe_instance_type_offerings(
+        LocationType="availability-zone", Filters=[{"Name": "instance-type", "Values": [INSTANCE_TYPE]}])["InstanceTypeOfferings"]}
+    return zone in offered
 
 
 def _instance(ctx, name=HOST):
@@ -156,7 +175,12 @@ def apply_network(ctx):
 
 
 def check_network(ctx):
-    yield expect("a subnet tagged with this run exists", _subnet(ctx)["SubnetId"], _subnet(ctx)["AvailabilityZone"])
+    subnet = _subnet(ctx)
+    yield expect("a subnet tagged with this run exists", subnet["SubnetId"], subnet["AvailabilityZone"])
+    # Volumes and the host must share the zone: a zone without t3.nano (us-east-1e) fails at attach.
+    yield expect(f"the subnet's availability zone offers {INSTANCE_TYPE}", _offers(ctx, subnet["AvailabilityZone"]),
+                 f"{subnet['AvailabilityZone']} {'offers' if _offers(ctx, subnet['AvailabilityZone']) else 'does not offer'} "
+                 f"{INSTANCE_TYPE} (DescribeInstanceTypeOfferings); create the subnet in a zone that does")
 
 
 def apply_volumes(ctx):
@@ -168,8 +192,8 @@ def apply_volumes(ctx):
 
 def check_volumes(ctx):
     got = {role: {"VolumeType": v["VolumeType"], "Size": v["Size"],
-                  **({"Iops": v["Iops"]} if "Iops" in VOLUMES.get(role, {}) else {}),
-                  **({"Throughput": v["Throughput"]} if "Throughput" in VOLUMES.get(role, {}) else {})}
+                  **({"Iops": _performance(v, "Iops")} if "Iops" in VOLUMES.get(role, {}) else {}),
+                  **({"Throughput": _performance(v, "Throughput")} if "Throughput" in VOLUMES.get(role, {}) else {})}
            for role, v in _volumes(ctx).items() if role in VOLUMES}
     yield equal("gp3 8 GiB/3000 IOPS/250 MiB/s, io2 4 GiB/200 IOPS, st1 and sc1 125 GiB read back", got, VOLUMES)
 
@@ -191,10 +215,15 @@ def check_snapshot_restore(ctx):
     ec2 = ctx.client("ec2")
     snapshots = ec2.describe_snapshots(Filters=_by_tag(ctx), OwnerIds=["self"])["Snapshots"]
     restored = _volumes(ctx).get("restored", {})
-    yield expect("the restored volume comes from the gp3 volume's completed snapshot, at 500 MiB/s",
+    yield expect("the restored volume comes from the gp3 volume's completed snapshot",
                  snapshots and snapshots[0]["State"] == "completed" and restored.get("SnapshotId") == snapshots[0]["SnapshotId"]
-                 and snapshots[0]["VolumeId"] == _volumes(ctx)["gp3"]["VolumeId"] and restored.get("Throughput") == 500,
-                 f"{restored.get('VolumeId')} from {restored.get('SnapshotId')} at {restored.get('Throughput')} MiB/s")
+                 and snapshots[0]["VolumeId"] == _volumes(ctx)["gp3"]["VolumeId"],
+                 f"{restored.get('VolumeId')} from snapshot {restored.get('SnapshotId')}")
+    # Read back as AWS applies it (a ModifyVolume after the restore counts the same).
+    got = {"VolumeType": restored.get("VolumeType"), "Iops": _performance(restored, "Iops"),
+           "Throughput": _performance(restored, "Throughput")}
+    yield equal("the restored volume is gp3 at 4000 IOPS / 500 MiB/s", got,
+                {k: RESTORED[k] for k in ("VolumeType", "Iops", "Throughput")})
 
 
 def apply_attach(ctx):
@@ -221,6 +250,7 @@ def check_attach(ctx):
     attached = [(a["InstanceId"], a["Device"]) for a in volume.get("Attachments", []) if a["State"] in ("attaching", "attached")]
     instance = (_instance(ctx) or {}).get("InstanceId")
     yield equal("the restored volume is attached to the instance as /dev/sdf", attached, [(instance, "/dev/sdf")])
+    yield equal(f"the host is a {INSTANCE_TYPE}", (_instance(ctx) or {}).get("InstanceType"), INSTANCE_TYPE)
 
 
 def apply_old_host(ctx):

@@ -184,6 +184,19 @@ def check_spot_request(ctx):
     yield expect("a one-time Spot request for a p3.2xlarge at a $0.01 maximum price, with an expiry, is open",
                  ("one-time", SPOT_TYPE, 0.01, "open", True) in found or ("one-time", SPOT_TYPE, 0.01, "active", True) in found,
                  f"{found or 'no request tagged Name=' + SPOT_NAME} (AWS keeps it open: price-too-low; moto fulfils it at once)")
+    # "Within the hour": a request that outlives the lab keeps waiting for a price drop (and would launch).
+    latest = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1, minutes=5)
+    expiries = [r["ValidUntil"] for r in _spot_requests(ctx, SPOT_NAME) if r.get("ValidUntil") is not None]
+    yield expect("the request expires within the hour (ValidUntil)",
+                 bool(expiries) and all(_utc(v) <= latest for v in expiries),
+                 ", ".join(str(v) for v in expiries) or "no ValidUntil")
+
+
+def _utc(value):
+    """A ValidUntil as an aware UTC datetime (botocore parses it; a naive one is UTC)."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
 def apply_forgotten_spot(ctx):

@@ -149,11 +149,21 @@ def apply_network(ctx):
 
 
 def check_network(ctx):
-    _, subnets, sg = _network(ctx)
+    vpc, subnets, sg = _network(ctx)
     yield equal("two subnets in two availability zones", len({s["AvailabilityZone"] for s in subnets}), 2)
-    rules = ctx.client("ec2").describe_security_groups(GroupIds=[sg])["SecurityGroups"][0]["IpPermissions"]
-    yield equal("the security group admits NFS (2049) from itself", [(r["FromPort"], r["ToPort"]) for r in rules],
-                [(2049, 2049)])
+    ec2 = ctx.client("ec2")
+    rules = ec2.describe_security_groups(GroupIds=[sg])["SecurityGroups"][0]["IpPermissions"]
+    # Ports and sources: NFS admitted from the group itself only (not from an address range).
+    admitted = sorted((r.get("FromPort"), r.get("ToPort"), source) for r in rules
+                      for source in [p["GroupId"] for p in r.get("UserIdGroupPairs", [])]
+                      + [i["CidrIp"] for i in r.get("IpRanges", [])] + [i["CidrIpv6"] for i in r.get("Ipv6Ranges", [])])
+    yield equal("the security group admits NFS (2049) from itself, and nothing else", admitted,
+                [(2049, 2049, sg)])
+    endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["VpcEndpoints"]
+    yield expect("an S3 endpoint (Gateway) in the VPC, for the model output",
+                 any(e["ServiceName"].endswith(".s3") and e.get("VpcEndpointType", "Gateway") == "Gateway"
+                     and e.get("State", "available").lower() == "available" for e in endpoints),
+                 json.dumps([(e["ServiceName"], e.get("VpcEndpointType"), e.get("State")) for e in endpoints]))
 
 
 def apply_file_system(ctx):
@@ -174,8 +184,11 @@ def check_file_system(ctx):
     yield equal("the file system is available and encrypted", (fs.get("LifeCycleState"), fs.get("Encrypted")),
                 ("available", True))
     policies = ctx.client("efs").describe_lifecycle_configuration(FileSystemId=_fs_id(ctx))["LifecyclePolicies"]
+    # The policies are a set: their order in the request means nothing.
     yield equal("files move to IA after 30 days and back on first access",
-                policies, [{"TransitionToIA": "AFTER_30_DAYS"}, {"TransitionToPrimaryStorageClass": "AFTER_1_ACCESS"}])
+                sorted(policies, key=json.dumps),
+                sorted([{"TransitionToIA": "AFTER_30_DAYS"}, {"TransitionToPrimaryStorageClass": "AFTER_1_ACCESS"}],
+                       key=json.dumps))
 
 
 def apply_mount_targets(ctx):
@@ -190,9 +203,20 @@ def apply_mount_targets(ctx):
 
 
 def check_mount_targets(ctx):
-    targets = ctx.client("efs").describe_mount_targets(FileSystemId=_fs_id(ctx))["MountTargets"]
+    efs = ctx.client("efs")
+    targets = efs.describe_mount_targets(FileSystemId=_fs_id(ctx))["MountTargets"]
     zones = {m.get("AvailabilityZoneName") or m["SubnetId"] for m in targets if m["LifeCycleState"] == "available"}
     yield equal("one available mount target per availability zone", len(zones), 2)
+    _, _, sg = _network(ctx)
+    groups = {m["MountTargetId"]: _mount_target_groups(efs, m["MountTargetId"]) for m in targets}
+    yield expect("every mount target is in the NFS security group (the one that admits 2049)",
+                 bool(groups) and all(sg in g for g in groups.values()), json.dumps(groups))
+
+
+def _mount_target_groups(efs, mount_target):
+    """A mount target's security groups. Created without any, it is in the VPC's default group:
+    moto then answers with no list at all, which reads here as "not the NFS group"."""
+    return efs.describe_mount_target_security_groups(MountTargetId=mount_target).get("SecurityGroups", [])
 
 
 def apply_access_point(ctx):
@@ -208,8 +232,14 @@ def apply_access_point(ctx):
 
 def check_access_point(ctx):
     points = ctx.client("efs").describe_access_points(FileSystemId=_fs_id(ctx))["AccessPoints"]
-    roots = [(p["RootDirectory"]["Path"], p["PosixUser"]["Uid"]) for p in points]
-    yield equal("an access point roots clients at /ml/churn as uid 1000", roots, [(DIRECTORY, 1000)])
+    roots = [(p["RootDirectory"]["Path"], p["PosixUser"]["Uid"], p["PosixUser"]["Gid"]) for p in points]
+    yield equal("an access point roots clients at /ml/churn as uid 1000 / gid 1000", roots, [(DIRECTORY, 1000, 1000)])
+    # Without CreationInfo EFS never creates the root directory and mounts fail; "750" and "0750"
+    # are the same mode.
+    created = [(i.get("OwnerUid"), i.get("OwnerGid"), int(i["Permissions"], 8) if i.get("Permissions") else None)
+               for i in (p["RootDirectory"].get("CreationInfo") or {} for p in points)]
+    yield equal("/ml/churn is created on first use, owned by 1000:1000, mode 750 (CreationInfo)", created,
+                [(1000, 1000, 0o750)])
 
 
 def apply_delete_in_use(ctx):

@@ -94,12 +94,42 @@ def apply_network(ctx):
                             TagSpecifications=ctx.tag_specifications("vpc-endpoint"))
 
 
+LUSTRE_PORTS = {988, *range(1018, 1024)}
+
+
+def _admitted(rules, sg):
+    """(TCP ports admitted from the group itself, sources other than the group): one rule per
+    range or one per port is the same opening."""
+    own, others = set(), set()
+    for rule in rules:
+        ports = set(range(rule.get("FromPort", 0), rule.get("ToPort", 65535) + 1)) if rule.get("IpProtocol") in ("tcp", "6") \
+            else set(range(0, 65536)) if rule.get("IpProtocol") == "-1" else set()
+        for pair in rule.get("UserIdGroupPairs", []):
+            if pair.get("GroupId") == sg:
+                own |= ports
+            else:
+                others.add(pair.get("GroupId"))
+        others |= {r["CidrIp"] for r in rule.get("IpRanges", [])} | {r["CidrIpv6"] for r in rule.get("Ipv6Ranges", [])}
+    return own, others
+
+
 def check_network(ctx):
     vpc, subnets, sg = _network(ctx)
-    yield equal("the VPC has two subnets", len(subnets), 2)
-    rules = ctx.client("ec2").describe_security_groups(GroupIds=[sg])["SecurityGroups"][0]["IpPermissions"]
-    yield equal("the security group admits Lustre ports from itself",
-                sorted((r["FromPort"], r["ToPort"]) for r in rules), [(988, 988), (1018, 1023)])
+    ec2 = ctx.client("ec2")
+    found = ec2.describe_subnets(SubnetIds=subnets)["Subnets"] if subnets else []
+    yield equal("the VPC has two subnets in two availability zones",
+                (len(subnets), len({s["AvailabilityZone"] for s in found})), (2, 2))
+    rules = ec2.describe_security_groups(GroupIds=[sg])["SecurityGroups"][0]["IpPermissions"]
+    own, others = _admitted(rules, sg)
+    yield expect("the security group admits the Lustre ports (TCP 988 and 1018-1023) from itself, and no other source",
+                 LUSTRE_PORTS <= own and not others,
+                 f"from itself: {sorted(own) if len(own) <= 20 else f'{len(own)} ports'}; "
+                 f"other sources: {sorted(others) or 'none'}")
+    endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["VpcEndpoints"]
+    yield expect("an S3 endpoint (Gateway) in the VPC, for the model output",
+                 any(e["ServiceName"].endswith(".s3") and e.get("VpcEndpointType", "Gateway") == "Gateway"
+                     and e.get("State", "available").lower() == "available" for e in endpoints),
+                 json.dumps([(e["ServiceName"], e.get("VpcEndpointType"), e.get("State")) for e in endpoints]))
 
 
 def apply_dataset(ctx):
@@ -115,8 +145,25 @@ def apply_dataset(ctx):
 
 
 def check_dataset(ctx):
-    keys = [o["Key"] for o in ctx.client("s3").list_objects_v2(Bucket=_bucket(ctx), Prefix="train/").get("Contents", [])]
+    s3 = ctx.client("s3")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=_bucket(ctx), Prefix="train/").get("Contents", [])]
     yield equal("three CSV shards are under train/", len(keys), 3)
+    # XGBoost's CSV input: label in the first column, no header row (a header is read as a row).
+    bad = {}
+    for key in keys:
+        lines = [line for line in s3.get_object(Bucket=_bucket(ctx), Key=key)["Body"].read().decode().splitlines() if line]
+        wrong = next((line for line in lines if not _numeric_row(line)), None)
+        if not lines or wrong is not None:
+            bad[key] = wrong or "empty"
+    yield expect("every row is numeric, label first, with no header", keys and not bad,
+                 json.dumps(bad) if bad else f"{len(keys)} shards")
+
+
+def _numeric_row(line):
+    try:
+        return all(float(v) == float(v) for v in line.strip().split(","))
+    except ValueError:
+        return False
 
 
 def apply_file_system(ctx):
@@ -256,7 +303,10 @@ def apply_train_from_fsx(ctx):
 
 def check_train_from_fsx(ctx):
     sm = ctx.client("sagemaker")
-    fs_id = (_file_system(ctx) or {}).get("FileSystemId")
+    fs = _file_system(ctx) or {}
+    fs_id = fs.get("FileSystemId")
+    mount = fs.get("LustreConfiguration", {}).get("MountName", "fsx")
+    _, subnets, sg = _network(ctx)
     for n in (1, 2):
         job = sm.describe_training_job(TrainingJobName=_job(ctx, n))
         source = job["InputDataConfig"][0]["DataSource"].get("FileSystemDataSource", {})
@@ -265,6 +315,12 @@ def check_train_from_fsx(ctx):
                      and source.get("FileSystemId") == fs_id and bool(job.get("VpcConfig", {}).get("Subnets")),
                      f"{job['TrainingJobStatus']} from {source.get('FileSystemId')}{source.get('DirectoryPath')}"
                      + ("" if ctx.on_aws else " (moto completes jobs at once and writes no model artifact)"))
+        vpc = job.get("VpcConfig", {})
+        yield expect(f"run {n} uses the Lustre security group and the lab's subnets",
+                     sg in vpc.get("SecurityGroupIds", []) and bool(vpc.get("Subnets")) and set(vpc["Subnets"]) <= set(subnets),
+                     json.dumps(vpc))
+        path = (source.get("DirectoryPath") or "").rstrip("/")
+        yield equal(f"run {n} reads the directory named by the file system's mount name (/{mount})", path, f"/{mount}")
 
 
 def apply_compare_sources(ctx):
