@@ -171,8 +171,12 @@ def check_add_spark_step(ctx):
     # Submitting it again queues a second copy: that is fine, one is what counts.
     yield expect("the step is queued on the cluster", bool(steps), ", ".join(s["Name"] for s in steps))
     args = steps[-1]["Config"]["Args"] if steps else []
-    yield expect("it runs spark-submit on the script in S3", args[:1] == ["spark-submit"] and
-                 f"s3://{_bucket(ctx)}/scripts/sales_by_country.py" in args, " ".join(args))
+    jar = steps[-1]["Config"].get("Jar", "") if steps else ""
+    # command-runner.jar runs its first argument as a command (the CLI's Type=Spark makes the same
+    # step); script-runner.jar would look for a script named "spark-submit".
+    yield expect("it runs spark-submit through command-runner.jar on the script in S3",
+                 jar.rsplit("/", 1)[-1] == "command-runner.jar" and args[:1] == ["spark-submit"]
+                 and f"s3://{_bucket(ctx)}/scripts/sales_by_country.py" in args, f"{jar} {' '.join(args)}")
 
 
 def _step_paths(ctx) -> tuple[str, str]:

@@ -12,6 +12,7 @@ import json
 import zipfile
 from pathlib import Path
 
+from awslabs import judge
 from awslabs.lab import equal, expect
 from awslabs.local.stream_sql import MicroBatchQuery
 
@@ -92,6 +93,11 @@ def check_streams_and_bucket(ctx):
     names = _streams(ctx)
     yield expect("the input and output streams exist", _input(ctx) in names and _output(ctx) in names,
                  f"{_input(ctx)}, {_output(ctx)}")
+    kinesis = ctx.client("kinesis")
+    # Open shards (a stream created with 1 shard and resharded to 2 is the same stream now).
+    shards = tuple(kinesis.describe_stream_summary(StreamName=n)["StreamDescriptionSummary"]["OpenShardCount"]
+                   if n in names else None for n in (_input(ctx), _output(ctx)))
+    yield equal("the input stream has 2 shards, the output stream 1", shards, (2, 1))
     buckets = [b["Name"] for b in ctx.client("s3").list_buckets()["Buckets"]]
     yield expect("the results bucket exists", _bucket(ctx) in buckets, _bucket(ctx))
 
@@ -271,15 +277,12 @@ def _zip_names(ctx) -> list[str]:
         return ["(not a zip file)"]
 
 
-def _trusted(ctx) -> set[str]:
-    """The services the execution role's trust policy lets assume it (empty: no such role)."""
+def _trust_decision(ctx):
+    """May Managed Flink assume the execution role? (Its trust policy evaluated; None: no such role.)"""
     roles = {r["RoleName"]: r for r in ctx.client("iam").list_roles()["Roles"]}
-    document = roles.get(_role(ctx), {}).get("AssumeRolePolicyDocument", {})
-    services = set()
-    for statement in document.get("Statement", []) if isinstance(document, dict) else []:
-        value = statement.get("Principal", {}).get("Service", [])
-        services |= {value} if isinstance(value, str) else set(value)
-    return services
+    if _role(ctx) not in roles:
+        return None
+    return judge.service_may_assume(roles[_role(ctx)].get("AssumeRolePolicyDocument"), "kinesisanalytics.amazonaws.com")
 
 
 def check_flink_application(ctx):
@@ -301,9 +304,10 @@ def check_flink_application(ctx):
     yield expect("that zip is in the bucket with main.py at its root", "main.py" in _zip_names(ctx),
                  ", ".join(_zip_names(ctx)) or "no such object")
     role = detail.get("ServiceExecutionRole", "")
+    trust = _trust_decision(ctx)
     yield expect(f"the service execution role is {_role(ctx)}, which Managed Flink may assume",
-                 role.endswith(f"role/{_role(ctx)}") and "kinesisanalytics.amazonaws.com" in _trusted(ctx),
-                 f"{role}; trusted: {sorted(_trusted(ctx))}")
+                 role.endswith(f"role/{_role(ctx)}") and bool(trust),
+                 f"{role}; " + ("no such role" if trust is None else str(trust)))
     yield ctx.aws_only(
         "start_application runs it (READY → STARTING → RUNNING) and it writes the same windows",
         "moto stores the application (status STARTING forever) but cannot start, stop or delete it; "

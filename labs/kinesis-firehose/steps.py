@@ -19,6 +19,7 @@ import urllib.parse
 import zipfile
 from pathlib import Path
 
+from awslabs import judge
 from awslabs.lab import equal, expect
 from awslabs.local import firehose as local_firehose
 
@@ -154,29 +155,39 @@ def apply_create_bucket(ctx):
         time.sleep(10)  # IAM is eventually consistent: a new role is not assumable at once
 
 
-def _trusted_services(ctx, role_name):
-    """The services a role's trust policy lets assume it (None: no such role)."""
+def _trust_policy(ctx, role_name):
+    """The role's trust policy (None: no such role)."""
     roles = {r["RoleName"]: r for r in ctx.client("iam").list_roles()["Roles"]}
     if role_name not in roles:
         return None
     document = roles[role_name]["AssumeRolePolicyDocument"]
     if isinstance(document, str):  # boto3 decodes it; be tolerant of an encoded string
         document = json.loads(urllib.parse.unquote(document))
-    services = set()
-    for statement in document.get("Statement", []):
-        if statement.get("Effect") == "Allow" and "sts:AssumeRole" in str(statement.get("Action")):
-            value = statement.get("Principal", {}).get("Service", [])
-            services |= {value} if isinstance(value, str) else set(value)
-    return services
+    return document
 
 
 def check_create_bucket(ctx):
     yield expect("the destination bucket exists", _bucket_exists(ctx), _bucket(ctx))
     for role, service in ((_firehose_role(ctx), "firehose"), (_lambda_role(ctx), "lambda")):
-        trusted = _trusted_services(ctx, role)
-        yield expect(f"{role} exists and {service}.amazonaws.com may assume it",
-                     trusted is not None and f"{service}.amazonaws.com" in trusted,
-                     "no such role" if trusted is None else f"trusted: {sorted(trusted)}")
+        trust = _trust_policy(ctx, role)
+        # Evaluated, not matched as text: "sts:*", a list of services or a condition are all valid.
+        decision = judge.service_may_assume(trust, f"{service}.amazonaws.com") if trust is not None else None
+        yield expect(f"{role} exists and {service}.amazonaws.com may assume it", bool(decision),
+                     "no such role" if trust is None else str(decision))
+    if _trust_policy(ctx, _firehose_role(ctx)) is None:
+        return
+    # What the Firehose role must be allowed to do (its policies evaluated, inline or attached).
+    iam = ctx.client("iam")
+    needs = [
+        ("s3:PutObject", f"arn:aws:s3:::{_bucket(ctx)}/clicks/part-1", "write objects to the bucket"),
+        ("lambda:InvokeFunction", f"arn:aws:lambda:{ctx.region}:{ctx.account}:function:{_function(ctx)}",
+         "invoke the transformation Lambda"),
+        ("kinesis:GetRecords", f"arn:aws:kinesis:{ctx.region}:{ctx.account}:stream/{_source_stream(ctx)}",
+         "read the source stream"),
+    ]
+    for action, resource, what in needs:
+        decision = judge.role_may(iam, _firehose_role(ctx), action, resource)
+        yield expect(f"the Firehose role may {what} ({action})", bool(decision), str(decision))
 
 
 # -- 2 -------------------------------------------------------------------------------------------
@@ -272,8 +283,10 @@ def check_delivery_stream(ctx):
     yield equal("buffering hints: 1 MiB or 60 s, whichever comes first",
                 (config.buffer_mib, config.buffer_seconds), (BUFFER_MIB, BUFFER_S))
     yield equal("objects are GZIP-compressed", config.compression, "GZIP")
+    # The function's ARN, unqualified or with a version/alias (the console writes ":$LATEST").
+    function = (config.lambda_arn or "").split(":function:")[-1].split(":")[0]
     yield expect("a Lambda transformation and a newline delimiter are configured",
-                 config.lambda_arn and config.lambda_arn.endswith(_function(ctx)) and config.append_newline,
+                 config.lambda_arn and function == _function(ctx) and config.append_newline,
                  f"lambda={config.lambda_arn}, newline={config.append_newline}")
 
 
