@@ -267,8 +267,19 @@ def practice_report(console: Console, report) -> None:
             console.print(f"     {mark} {escape(check.name)}{message} [{_label(check.verified_by)}]")
         if goal.status == "failed" and goal.role == "task":
             console.print(f"     [yellow]look at:[/] {escape(goal.hint)}  ([dim]awslabs hint {report.lab} {goal.step}[/])")
+        if goal.status == "failed":
+            failing_notes(console, goal)
     verdict = "[green]PASSED[/]" if report.passed else "[yellow]not yet[/]"
     console.print(f" score {done}/{total} · {verdict}")
+
+
+def failing_notes(console: Console, goal, indent: str = "     ") -> None:
+    """Under a failing objective in `check`: why it matters and the AWS page the lab cites for it,
+    one line each, only when the lab has them (the same `why` and `docs` start and hint show)."""
+    if getattr(goal, "why", None):
+        console.print(f"{indent}[dim]why it matters:[/] {escape(goal.why)}")
+    if getattr(goal, "docs", None):
+        console.print(f"{indent}[dim]docs:[/] {escape(goal.docs)}")
 
 
 def watching(console: Console, lab_id: str, interval: float) -> None:
@@ -294,6 +305,7 @@ def practice_changes(console: Console, report, diff) -> None:
             if not check.ok and not check.skipped:
                 message = f" [dim]— {escape(check.message)}[/]" if check.message else ""
                 console.print(f"     ✘ {escape(check.name)}{message}")
+        failing_notes(console, goal)
     for item in diff["changed"]:
         note = goals[item["step"]].note
         console.print(f" [dim]· {escape(goals[item['step']].title)}: {item['after']}"
