@@ -802,7 +802,10 @@ def tweak(ctx: LabContext, service: str, operation: str, change, apply) -> None:
     def handler(params, **_):
         change(params)
 
-    event = f"provide-client-params.{client.meta.service_model.endpoint_prefix}.{operation}"
+    # botocore emits provide-client-params.<service id, hyphenized>.<Operation>; the endpoint prefix
+    # differs for several services (emr: elasticmapreduce, kinesisanalyticsv2: kinesisanalytics) and
+    # only some of those have an alias, so a handler under the prefix could silently never run.
+    event = f"provide-client-params.{client.meta.service_model.service_id.hyphenize()}.{operation}"
     client.meta.events.register(event, handler)
     try:
         apply(ctx)
