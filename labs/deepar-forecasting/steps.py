@@ -217,6 +217,11 @@ def check_submit_training_job(ctx):
     hps = job.get("HyperParameters", {})
     yield equal("the required hyperparameters are set (time_freq, context_length, prediction_length, epochs)",
                 validate_hyperparameters(hps), [], verified_by="simulated")
+    # the data was split and gridded for these: a job forecasting 7 days, or weekly, misreads it
+    # (the SDK may send a value JSON-quoted: "\"D\"" is D)
+    matched = {k: str(hps.get(k, "")).strip('"') for k in ("prediction_length", "time_freq")}
+    yield equal(f"prediction_length {PREDICTION_LENGTH} and time_freq D, as the data's split and grid", matched,
+                {"prediction_length": str(PREDICTION_LENGTH), "time_freq": HYPERPARAMETERS["time_freq"]})
     yield equal("channels: train and test", sorted(c["ChannelName"] for c in job["InputDataConfig"]), ["test", "train"])
     if ctx.on_aws:
         yield equal("the DeepAR job completed", job["TrainingJobStatus"], "Completed")

@@ -24,6 +24,15 @@ def _bucket(ctx):
     return ctx.name("digits")
 
 
+def _chart_in_s3(ctx, key: str):
+    """figures.check_png_in_s3, but a chart never uploaded is a failed check naming the key to upload
+    (not an error that hides the step's other checks)."""
+    try:
+        return figures.check_png_in_s3(ctx, _bucket(ctx), key)
+    except ctx.client("s3").exceptions.NoSuchKey:
+        return expect(f"s3://{_bucket(ctx)}/{key} is a PNG chart", False, f"nothing in S3: upload {key}")
+
+
 def _job_name(ctx):
     return ctx.name("pca", max_len=63)
 
@@ -125,7 +134,18 @@ def check_upload_digits(ctx):
     widths = {len(r.split(",")) for r in rows}
     yield equal("train/digits.csv has 1,797 rows", len(rows), 1797)
     yield equal("every row has the 64 pixel values and no label column", widths, {64})
-    yield expect("there is no header row (the first row is numbers)", rows[0].split(",")[0].isdigit(), rows[0][:40])
+    yield expect("there is no header row (the first row is pixel values 0-16)", _pixel_row(rows[0]) if rows else False,
+                 rows[0][:40] if rows else "empty")
+
+
+def _pixel_row(row: str) -> bool:
+    """A row of 8x8 digit intensities (0-16), written as integers or floats ("0", "0.0", "0.000e+00"):
+    not a header (names, or pandas' default 0, 1, ..., 63)."""
+    try:
+        values = [float(v) for v in row.split(",")]
+    except ValueError:
+        return False
+    return all(0 <= v <= 16 for v in values)
 
 
 # -- 2 ------------------------------------------------------------------------------------------
@@ -177,7 +197,7 @@ def check_pca_variance(ctx):
     yield equal("components needed for 95% of the variance", summary["components_for_95_percent"], expected_k, "local")
     yield expect("2 components keep less than a third of the variance (so a 2-D PCA plot hides a lot)",
                  summary["first_two_components"] < 1 / 3, f"{summary['first_two_components']:.1%}", "local")
-    yield figures.check_png_in_s3(ctx, _bucket(ctx), "plots/pca-explained-variance.png")
+    yield _chart_in_s3(ctx, "plots/pca-explained-variance.png")
 
 
 # -- 3 ------------------------------------------------------------------------------------------
@@ -221,7 +241,7 @@ def check_pca_projection(ctx):
     yield equal("the reconstruction used the 95% component count", rebuilt["components"], k, "local")
     yield expect("rebuilding from those components keeps at least 95% of the variance",
                  rebuilt["variance_kept"] >= VARIANCE_TARGET, f"{rebuilt['variance_kept']:.2%} kept", "local")
-    yield figures.check_png_in_s3(ctx, _bucket(ctx), "plots/pca-projection.png")
+    yield _chart_in_s3(ctx, "plots/pca-projection.png")
 
 
 # -- 4 ------------------------------------------------------------------------------------------
@@ -261,7 +281,7 @@ def check_tsne_map(ctx):
     tsne, pca2 = result["knn5_accuracy_tsne"], result["knn5_accuracy_pca2"]
     yield expect("t-SNE's 2-D map separates the digits better than PCA's 2 components (5-NN accuracy)",
                  tsne > pca2 + 0.2, f"t-SNE {tsne:.1%} vs PCA {pca2:.1%}", "local")
-    yield figures.check_png_in_s3(ctx, _bucket(ctx), "plots/tsne-vs-pca.png")
+    yield _chart_in_s3(ctx, "plots/tsne-vs-pca.png")
 
 
 # -- 5 ------------------------------------------------------------------------------------------

@@ -228,14 +228,34 @@ def apply_prepare_data(ctx):
     _put(ctx, "code/sourcedir.tar.gz", _sourcedir(), "application/gzip")
 
 
+def _train_py(archive: bytes) -> bytes | None:
+    """train.py at the root of sourcedir.tar.gz, as SageMaker unpacks it: ``train.py`` and
+    ``./train.py`` (``tar -C dir -czf sourcedir.tar.gz .``) are the same file; ``code/train.py`` is not."""
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        for member in tar.getmembers():
+            if member.isfile() and os.path.normpath(member.name) == "train.py":
+                return tar.extractfile(member).read()
+    return None
+
+
+def _is_label(value: str) -> bool:
+    try:
+        return float(value) in (0.0, 1.0)
+    except ValueError:
+        return False
+
+
 def check_prepare_data(ctx):
-    rows = _get(ctx, "data/train/train.csv").decode().splitlines()
+    rows = [r for r in _get(ctx, "data/train/train.csv").decode().splitlines() if r.strip()]
     yield equal("the training CSV has the 569 patients", len(rows), 569)
-    yield equal("label first, then 30 features (no header)", len(rows[0].split(",")), 31)
-    with tarfile.open(fileobj=io.BytesIO(_get(ctx, "code/sourcedir.tar.gz"))) as tar:
-        script = tar.extractfile("train.py").read().decode()
-    yield expect("sourcedir.tar.gz holds train.py, which prints the objective metric",
-                 "cv_accuracy=" in script and "def main" in script, f"{len(script)} bytes")
+    # the label (0 / 1) in the first column of every row: a header row or the label last is not that
+    labelled = all(_is_label(r.split(",")[0]) for r in rows)
+    yield expect("label first, then 30 features (no header)", labelled and {len(r.split(",")) for r in rows} == {31},
+                 f"first row {rows[0][:60] if rows else 'none'!r}")
+    script = (_train_py(_get(ctx, "code/sourcedir.tar.gz")) or b"").decode()
+    yield expect("sourcedir.tar.gz holds train.py at its root, which prints the objective metric",
+                 "cv_accuracy=" in script and "def main" in script,
+                 f"{len(script)} bytes" if script else "no train.py at the archive's root")
 
 
 # -- 2, 3, 4 ------------------------------------------------------------------------------------
@@ -450,8 +470,7 @@ def _run_train_py(ctx, C: float, gamma: float) -> str:
         root = Path(tmp)
         (root / "train").mkdir()
         (root / "model").mkdir()
-        with tarfile.open(fileobj=io.BytesIO(_get(ctx, "code/sourcedir.tar.gz"))) as tar:
-            (root / "train.py").write_bytes(tar.extractfile("train.py").read())
+        (root / "train.py").write_bytes(_train_py(_get(ctx, "code/sourcedir.tar.gz")) or b"")
         (root / "train" / "train.csv").write_bytes(_get(ctx, "data/train/train.csv"))
         env = {**os.environ, "SM_CHANNEL_TRAIN": str(root / "train"), "SM_MODEL_DIR": str(root / "model"),
                "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}

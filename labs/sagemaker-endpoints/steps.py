@@ -205,12 +205,17 @@ def apply_create_endpoint_config(ctx):
 def check_create_endpoint_config(ctx):
     sm = ctx.client("sagemaker")
     config = sm.describe_endpoint_config(EndpointConfigName=_config(ctx))
-    weights = {v["VariantName"]: v["InitialVariantWeight"] for v in config["ProductionVariants"]}
-    yield equal("two production variants weighted 0.9 / 0.1", weights, {v: s["weight"] for v, s in VARIANTS.items()})
+    weights = {v["VariantName"]: v.get("InitialVariantWeight", 1.0) for v in config["ProductionVariants"]}
+    yield equal("two production variants weighted 0.9 / 0.1 (weights are relative)", _shares(weights),
+                {v: s["weight"] for v, s in VARIANTS.items()})
     capture = config.get("DataCaptureConfig", {})
-    yield expect("data capture: 100% of requests, input and output, to S3",
-                 capture.get("InitialSamplingPercentage") == 100 and len(capture.get("CaptureOptions", [])) == 2,
-                 capture.get("DestinationS3Uri", ""))
+    modes = sorted({o.get("CaptureMode") for o in capture.get("CaptureOptions", [])})
+    # EnableCapture defaults to true when left out (DataCaptureConfig, SageMaker API reference)
+    yield expect("data capture enabled: 100% of requests, input and output, to S3",
+                 capture.get("EnableCapture", True) is True and capture.get("InitialSamplingPercentage") == 100
+                 and modes == ["Input", "Output"],
+                 f"EnableCapture={capture.get('EnableCapture', True)}, "
+                 f"{capture.get('InitialSamplingPercentage')}%, modes {modes}, to {capture.get('DestinationS3Uri', '')}")
     model = sm.describe_model(ModelName=_model(ctx, "challenger"))["PrimaryContainer"]
     yield expect("the challenger model points at its training job's model.tar.gz",
                  model["ModelDataUrl"].endswith("/output/model.tar.gz") and "challenger" in model["ModelDataUrl"],
@@ -297,6 +302,13 @@ def _worst_difference(ctx, results) -> float:
     return max(abs(pred - float(_predict(models[variant], rows[i:i + 1])[0])) for variant, pred, i in results)
 
 
+def _shares(weights: dict) -> dict:
+    """Each variant's share of the traffic: SageMaker routes by weight / sum of weights, so 9 / 1
+    and 0.9 / 0.1 are the same split."""
+    total = sum(w or 0 for w in weights.values())
+    return {v: round((w or 0) / total, 6) if total else w for v, w in weights.items()}
+
+
 def _label(ctx):
     return "emulated" if ctx.on_aws else "local"
 
@@ -345,7 +357,8 @@ def apply_shift_traffic(ctx):
 def check_shift_traffic(ctx):
     endpoint = ctx.client("sagemaker").describe_endpoint(EndpointName=_endpoint(ctx))
     weights = {v["VariantName"]: v.get("CurrentWeight") for v in endpoint["ProductionVariants"]}
-    yield equal("the endpoint now weights baseline 0.2 / challenger 0.8", weights, SHIFTED)
+    yield equal("the endpoint now weights baseline 0.2 / challenger 0.8 (weights are relative)",
+                _shares(weights), SHIFTED)
 
 
 def apply_routed_traffic(ctx):

@@ -194,10 +194,20 @@ def apply_execution_role(ctx):
 
 
 def check_execution_role(ctx):
-    role = ctx.client("iam").get_role(RoleName=ctx.name("sm-role", max_len=64))["Role"]
-    principals = str(role["AssumeRolePolicyDocument"])
-    yield expect("the execution role trusts sagemaker.amazonaws.com", "sagemaker.amazonaws.com" in principals,
-                 role["Arn"])
+    from awslabs import judge
+
+    iam, name = ctx.client("iam"), ctx.name("sm-role", max_len=64)
+    role = iam.get_role(RoleName=name)["Role"]
+    trusted = judge.service_may_assume(role["AssumeRolePolicyDocument"], "sagemaker.amazonaws.com")
+    yield expect("the execution role trusts sagemaker.amazonaws.com", trusted, f"{role['Arn']}: {trusted.why}")
+    # what the job does with it: read the channels and write model.tar.gz and checkpoints, write its logs
+    needs = [("s3:GetObject", f"arn:aws:s3:::{_bucket(ctx)}/train/part-0.csv"),
+             ("s3:PutObject", f"arn:aws:s3:::{_bucket(ctx)}/output/job/output/model.tar.gz"),
+             ("logs:PutLogEvents", f"arn:aws:logs:{ctx.region}:{ctx.account}:log-group:/aws/sagemaker/TrainingJobs"
+                                   ":log-stream:job/algo-1")]
+    refused = [d.why for d in (judge.role_may(iam, name, action, resource) for action, resource in needs) if not d]
+    yield expect("its policies let it read and write the lab bucket and write its logs", not refused,
+                 "; ".join(refused) or "allowed")
 
 
 def apply_submit_training_job(ctx):

@@ -1,4 +1,6 @@
 """dms-batch-migration: other valid ways (must pass) and near misses (must fail saying what to fix)."""
+from datetime import datetime, timezone
+
 from awslabs.practice import accept, reject, tweak
 
 
@@ -72,6 +74,36 @@ def _own_subnet_group(ctx):
           _steps().apply_create_replication_instance)
 
 
+def _start(kinds, cdc_start_time=False):
+    def build(ctx):
+        s, dms = _steps(), ctx.client("dms")
+        for kind in kinds:
+            extra = {"CdcStartTime": datetime.now(timezone.utc)} if kind == "cdc" and cdc_start_time else {}
+            dms.start_replication_task(ReplicationTaskArn=s._task(ctx, kind)["ReplicationTaskArn"],
+                                       StartReplicationTaskType="start-replication", **extra)
+    return build
+
+
+def _instance_tasks(ctx):
+    """The lab's tasks found by the instance they run on (describe-replication-tasks --filters)."""
+    s, dms = _steps(), ctx.client("dms")
+    instance = dms.describe_replication_instances(Filters=[
+        {"Name": "replication-instance-id", "Values": [s._instance_id(ctx)]}])["ReplicationInstances"][0]
+    tasks = dms.describe_replication_tasks(Filters=[
+        {"Name": "replication-instance-arn", "Values": [instance["ReplicationInstanceArn"]]}])["ReplicationTasks"]
+    return {t["ReplicationTaskIdentifier"]: t["ReplicationTaskArn"] for t in tasks}
+
+
+def _stop(kinds, lookup=False):
+    def build(ctx):
+        s, dms = _steps(), ctx.client("dms")
+        arns = _instance_tasks(ctx) if lookup else {}
+        for kind in kinds:
+            arn = arns.get(s._task_id(ctx, kind)) or s._task(ctx, kind)["ReplicationTaskArn"]
+            dms.stop_replication_task(ReplicationTaskArn=arn)
+    return build
+
+
 VARIANTS = [
     accept("create_replication_instance", "in an explicit subnet group of two real subnets", _own_subnet_group),
     reject("create_replication_instance", "the instance names a subnet group that does not exist",
@@ -87,4 +119,11 @@ VARIANTS = [
            fix="look the ARNs up"),
     reject("create_tasks", "the source endpoint ARN of another run (it does not exist)", _task_change(_ghost_source),
            fix="SourceEndpointArn"),
+    accept("start_tasks", "the CDC task first, from a CdcStartTime of now", _start(("cdc", "full-load"), cdc_start_time=True)),
+    reject("start_tasks", "only the full-load task started (the CDC one left ready)", _start(("full-load",)),
+           fix="both tasks were started"),
+    accept("stop_tasks", "the tasks found by their replication instance, stopped CDC first",
+           _stop(("cdc", "full-load"), lookup=True)),
+    reject("stop_tasks", "only the CDC task stopped (the full-load one is left running)", _stop(("cdc",)),
+           fix="both tasks are stopped"),
 ]
