@@ -1,5 +1,5 @@
 """emr-spark: other valid ways (must pass) and near misses (must fail saying what to fix)."""
-from awslabs.practice import accept, reject
+from awslabs.practice import accept, reject, tweak
 
 
 def _steps():
@@ -8,23 +8,8 @@ def _steps():
     return Catalog().get("emr-spark").load_steps()
 
 
-def _tweak(ctx, service, operation, change, apply):
-    """``practice.tweak``, but registered under the service id botocore emits ("emr"): ``tweak``
-    uses the endpoint prefix ("elasticmapreduce"), so for EMR its change would silently not apply."""
-    client = ctx.client(service)
-    event = f"provide-client-params.{client.meta.service_model.service_id.hyphenize()}.{operation}"
-
-    def handler(params, **_):
-        change(params)
-    client.meta.events.register(event, handler)
-    try:
-        apply(ctx)
-    finally:
-        client.meta.events.unregister(event, handler)
-
-
 def _launch(change, apply="apply_create_cluster"):
-    return lambda ctx: _tweak(ctx, "emr", "RunJobFlow", change, getattr(_steps(), apply))
+    return lambda ctx: tweak(ctx, "emr", "RunJobFlow", change, getattr(_steps(), apply))
 
 
 def _group(role, **values):
@@ -57,7 +42,7 @@ def _keep_alive(value):
 
 
 def _add_step(change):
-    return lambda ctx: _tweak(ctx, "emr", "AddJobFlowSteps", lambda p: change(p["Steps"][0]), _steps().apply_add_spark_step)
+    return lambda ctx: tweak(ctx, "emr", "AddJobFlowSteps", lambda p: change(p["Steps"][0]), _steps().apply_add_spark_step)
 
 
 def _cli_spark_type(step):

@@ -53,24 +53,8 @@ def _put(key_of, rows=None, batch=500, one_by_one=False):
     return build
 
 
-def _tweak(ctx, service, operation, change, apply):
-    """``practice.tweak``, but registered under the service id botocore emits: ``tweak`` uses the
-    endpoint prefix ("kinesisanalytics"), which for Kinesis Analytics V2 is not the hyphenated
-    service id ("kinesis-analytics-v2"), so its change would silently not apply."""
-    client = ctx.client(service)
-    event = f"provide-client-params.{client.meta.service_model.service_id.hyphenize()}.{operation}"
-
-    def handler(params, **_):
-        change(params)
-    client.meta.events.register(event, handler)
-    try:
-        apply(ctx)
-    finally:
-        client.meta.events.unregister(event, handler)
-
-
 def _app(change, operation="CreateApplication", service="kinesisanalyticsv2"):
-    return lambda ctx: _tweak(ctx, service, operation, change, _steps().apply_flink_application)
+    return lambda ctx: tweak(ctx, service, operation, change, _steps().apply_flink_application)
 
 
 def _trust(change):
