@@ -273,3 +273,21 @@ def test_aws_endpoint_url_in_the_environment_never_redirects_in_process_moto(mot
     server = boto3.client("s3", endpoint_url=moto_server, region_name="us-east-1",
                           aws_access_key_id="t", aws_secret_access_key="t")
     assert "awslabs-endpoint-probe" not in [b["Name"] for b in server.list_buckets()["Buckets"]]
+
+
+def test_a_check_that_raises_keeps_what_it_already_judged():
+    """A check generator that raises half-way fails the step, and the learner still sees the
+    checks it yielded before (what passed, what else failed), then why it could not go on."""
+    from types import SimpleNamespace
+
+    from awslabs.runner import run_checks
+
+    def check_step(ctx):
+        yield equal("bucket exists", 1, 1)
+        yield equal("versioning on", "Suspended", "Enabled")
+        raise KeyError("Rules")
+
+    checks = run_checks(SimpleNamespace(check_step=check_step), SimpleNamespace(id="step"), None, on_aws=True)
+    assert [c.ok for c in checks] == [True, False, False]
+    assert checks[0].verified_by == "aws"  # emulated is relabelled on AWS for the kept checks too
+    assert "could not check" in checks[2].message and "Rules" in checks[2].message

@@ -321,3 +321,19 @@ def test_null_condition_and_not_ip_address():
 def test_account_root_principal_against_a_non_arn_principal_does_not_crash():
     policy = _doc({"Effect": "Allow", "Principal": {"AWS": ROOT}, "Action": "sts:AssumeRole"})
     assert not evaluate(policy, Request("sts:AssumeRole", "*", {"AWS": "role/x"}), resource_policy=True)
+
+
+def test_an_aws_managed_policy_attached_on_the_server_is_evaluated(moto_server):
+    """`awslabs serve` holds AWS managed policies: a learner's execution role with
+    AmazonSageMakerFullAccess attached is judged by what that policy allows (S3 objects in
+    buckets whose name contains "sagemaker"), not refused and not waved through."""
+    import boto3
+
+    iam = boto3.client("iam", endpoint_url=moto_server, region_name="us-east-1",
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    iam.create_role(RoleName="learner-exec", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))
+    iam.attach_role_policy(RoleName="learner-exec", PolicyArn="arn:aws:iam::aws:policy/AmazonSageMakerFullAccess")
+    assert judge.role_may(iam, "learner-exec", "s3:GetObject", "arn:aws:s3:::my-sagemaker-data/train.csv")
+    assert not judge.role_may(iam, "learner-exec", "s3:GetObject", "arn:aws:s3:::my-data/train.csv")

@@ -28,3 +28,16 @@ def test_a_tiny_png_is_not_a_chart(tmp_path):
     fig, _ = figures.new_figure(0.5, 0.5)
     data = figures.save_png(fig, tmp_path / "tiny.png", dpi=100)
     assert figures.is_png(data) and not figures.looks_like_chart(data)
+
+
+def test_a_missing_chart_is_a_failed_check_naming_the_key():
+    import boto3
+    from moto import mock_aws
+    from types import SimpleNamespace
+
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="charts")
+        ctx = SimpleNamespace(client=lambda name: s3)
+        check = figures.check_png_in_s3(ctx, "charts", "figures/curve.png")
+    assert not check.ok and "s3://charts/figures/curve.png" in check.message

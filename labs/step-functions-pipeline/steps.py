@@ -193,6 +193,12 @@ def _describe(ctx, mode):
         return {}
 
 
+def _no_execution(ctx, mode):
+    """The failed check for an execution not started yet, naming what to start."""
+    return expect(f"an execution named {_execution(ctx, mode)} of {_machine(ctx)}", False,
+                  f"no execution {_execution(ctx, mode)}: start one with that name (its input's \"mode\" is \"{mode}\")")
+
+
 def _history(ctx, mode):
     sfn = ctx.client("stepfunctions")
     arn = f"arn:aws:states:{ctx.region}:{ctx.account}:execution:{_machine(ctx)}:{_execution(ctx, mode)}"
@@ -322,6 +328,9 @@ def apply_run_full_pipeline(ctx):
 
 def check_run_full_pipeline(ctx):
     execution = _describe(ctx, "full")
+    if not execution:
+        yield _no_execution(ctx, "full")
+        return
     yield equal("the execution succeeded", execution.get("status"), "SUCCEEDED")
     output = json.loads(execution.get("output") or "{}")
     features = output.get("features") or [[], {}]
@@ -352,12 +361,14 @@ def apply_run_light_pipeline(ctx):
 
 def check_run_light_pipeline(ctx):
     execution = _describe(ctx, "light")
+    if not execution:
+        yield _no_execution(ctx, "light")
+        return
     yield equal("the light execution succeeded", execution.get("status"), "SUCCEEDED")
     output = json.loads(execution.get("output") or "{}")
     yield equal("the Choice took the default branch", output.get("training"), {"requested": False})
-    entered = [e["stateEnteredEventDetails"]["name"] for e in _history(ctx, "light") if "stateEnteredEventDetails" in e] \
-        if execution else []
-    yield expect("no feature preparation ran", execution and "PrepareFeatures" not in entered, ", ".join(entered))
+    entered = [e["stateEnteredEventDetails"]["name"] for e in _history(ctx, "light") if "stateEnteredEventDetails" in e]
+    yield expect("no feature preparation ran", "PrepareFeatures" not in entered, ", ".join(entered))
 
 
 def apply_read_notifications(ctx):

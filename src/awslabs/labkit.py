@@ -78,6 +78,57 @@ def read_object(ctx, bucket: str, key: str) -> bytes:
     return ctx.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
 
 
+# -- IAM -------------------------------------------------------------------------------------------
+
+# IAM is eventually consistent: a new role may not be assumable by a service at once
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency,
+# read 2026-12-06; AWS gives no figure). 10 s is the labs' choice, not an AWS number; a step that
+# can retry the call that uses the role does that instead (``wait=False``). Emulators have no delay.
+ROLE_PROPAGATION_SECONDS = 10
+
+
+def trust_policy(service: str | list[str], condition: dict | None = None) -> dict:
+    """The trust policy that lets ``service`` (``"glue.amazonaws.com"``, or several) assume a role,
+    with an optional ``Condition`` block (e.g. ``aws:SourceArn``)."""
+    statement: dict[str, Any] = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    if condition:
+        statement["Condition"] = condition
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+def create_service_role(ctx, name: str, service: str | list[str], policies: dict[str, list[dict]] | None = None,
+                        *, condition: dict | None = None, managed: tuple[str, ...] = (),
+                        wait: bool = True) -> str:
+    """Create the IAM role ``name`` that ``service`` may assume and return its ARN: recorded in the
+    ledger before it exists, tagged with the run's tags, one inline policy per ``policies`` entry
+    (policy name → statements), ``managed`` policy ARNs attached. On AWS it then waits
+    :data:`ROLE_PROPAGATION_SECONDS` (``wait=False`` when the caller retries the call that uses
+    the role instead)."""
+    import time
+
+    iam = ctx.client("iam")
+    ctx.track("iam:role", name)
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust_policy(service, condition)),
+                          Tags=ctx.tag_list())["Role"]["Arn"]
+    for policy_name, statements in (policies or {}).items():
+        iam.put_role_policy(RoleName=name, PolicyName=policy_name,
+                            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+    for policy_arn in managed:
+        iam.attach_role_policy(RoleName=name, PolicyArn=policy_arn)
+    if wait and ctx.on_aws:
+        time.sleep(ROLE_PROPAGATION_SECONDS)
+    return arn
+
+
+def role_arn(ctx, name: str) -> str | None:
+    """The ARN of the role ``name``, or ``None`` when it does not exist (yet)."""
+    iam = ctx.client("iam")
+    try:
+        return iam.get_role(RoleName=name)["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        return None
+
+
 # -- EC2 networking ------------------------------------------------------------------------------
 
 

@@ -827,21 +827,29 @@ def variants(lab: Lab) -> list[Variant]:
 
 
 def try_variant(lab: Lab, variant: Variant, target, settings: Settings) -> list[Check]:
-    """start → the reference way for the tasks before ``variant.step`` → the variant → the checks of
-    that one objective (no auto steps: they would act on the variant's result)."""
+    """start → the objectives before ``variant.step`` as `check` would find them (the reference way
+    for the tasks, awslabs' own work for the ``auto`` steps, in lab order) → the variant → the checks
+    of that one objective. The auto steps after the variant's step are not run: they would act on
+    the variant's result and judge it a second time."""
     from .runner import run_checks
 
     reset(lab, target, settings)
     start(lab, target, settings)
     module = lab.load_steps()
     learner = LabContext(lab, target, Ledger(None), PRACTICE_RUN, settings.ttl_hours, settings.home)
+    ctx = _context(lab, target, settings)
     for goal in objectives(lab, settings):
         if goal.step == variant.step:
             break
         if goal.role == "task":
             getattr(module, f"apply_{goal.step}")(learner)
+        elif goal.role == "auto":  # `check` does these once the tasks before them pass
+            try:
+                getattr(module, f"apply_{goal.step}")(ctx)
+            except SkipStep:
+                pass  # cannot run here (Spark switched off, …): `check` would skip it too
     variant.build(learner)
-    ctx = _context(lab, target, settings)
+    _save_state(ctx, settings)
     return run_checks(module, lab.step(variant.step), ctx, on_aws=False)
 
 

@@ -114,13 +114,20 @@ def describe_exception(err: BaseException) -> str:
 
 def run_checks(module, step, ctx, on_aws: bool) -> list[Check]:
     """Run ``check_<step>`` and return its checks; a check that raises or yields nothing has failed
-    (a ``Check`` saying why). ``emulated`` becomes ``aws`` on the aws target. Practice mode and
-    reference recording use this too, so a check is judged the same way everywhere."""
+    (a ``Check`` saying why). The checks a generator yielded before it raised are kept, so the
+    learner still sees what passed and what else failed. ``emulated`` becomes ``aws`` on the aws
+    target. Practice mode and reference recording use this too, so a check is judged the same
+    way everywhere."""
+    checks: list = []
     try:
         produced = getattr(module, f"check_{step.id}")(ctx)
-        checks = [produced] if isinstance(produced, Check) else list(produced or [])
+        if isinstance(produced, Check):
+            checks.append(produced)
+        else:
+            for check in produced or []:
+                checks.append(check)
     except Exception as err:  # noqa: BLE001 - a check that cannot run has failed
-        return [Check(f"check_{step.id}", False, f"could not check: {describe_exception(err)}")]
+        checks.append(Check(f"check_{step.id}", False, f"could not check: {describe_exception(err)}"))
     if not checks:
         return [Check(f"check_{step.id}", False, "the check produced no result (a lab defect)")]
     for check in checks:

@@ -79,6 +79,11 @@ def start_server(host: str = "127.0.0.1", port: int = 5000, state_file: str | os
 
     for service, values in MOTO_CONFIG.items():
         moto_config.default_user_config.setdefault(service, {}).update(values)
+    # The learner's emulator holds AWS managed policies (moto's copy of them), so that attaching
+    # AmazonSageMakerFullAccess & co. works as on AWS and `awslabs check` evaluates what they
+    # allow. Not in the in-process target the labs run on: the labs attach none, and loading them
+    # costs each fresh account about a second.
+    moto_config.default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
     set_transitions()
     if not 0 <= int(port) <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, not {port}.")
