@@ -16,39 +16,22 @@ resolves it with ``iam:GetRole``).
 """
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
 from typing import Any
-
-SAGEMAKER_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
 
 
 def execution_role(ctx, bucket: str, suffix: str = "sm-role") -> str:
     """Create (tracked, tagged) the SageMaker execution role; return its ARN."""
-    iam = ctx.client("iam")
-    name = ctx.name(suffix, max_len=64)
-    ctx.track("iam:role", name)
-    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(SAGEMAKER_TRUST),
-                          Tags=ctx.tag_list())["Role"]["Arn"]
-    policy = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:DeleteObject"],
-             "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]},
-            {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
-                                           "logs:DescribeLogStreams", "cloudwatch:PutMetricData"], "Resource": "*"},
-            {"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken", "ecr:BatchGetImage",
-                                           "ecr:GetDownloadUrlForLayer"], "Resource": "*"},
-        ],
-    }
-    iam.put_role_policy(RoleName=name, PolicyName="lab-access", PolicyDocument=json.dumps(policy))
-    if ctx.on_aws:
-        time.sleep(10)  # IAM is eventually consistent: SageMaker may not assume a brand-new role yet
-    return arn
+    from awslabs import labkit
+
+    return labkit.create_service_role(ctx, ctx.name(suffix, max_len=64), "sagemaker.amazonaws.com", {"lab-access": [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:DeleteObject"],
+         "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]},
+        {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
+                                       "logs:DescribeLogStreams", "cloudwatch:PutMetricData"], "Resource": "*"},
+        {"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken", "ecr:BatchGetImage",
+                                       "ecr:GetDownloadUrlForLayer"], "Resource": "*"},
+    ]})
 
 
 def sdk_tags(ctx) -> list:
