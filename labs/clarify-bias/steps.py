@@ -200,21 +200,14 @@ def _model_features(ctx, fair=False) -> list[str] | None:
 def apply_prepare(ctx):
     ctx.create_bucket(_bucket(ctx))
     ctx.client("s3").put_object(Bucket=_bucket(ctx), Key=DATA_KEY, Body=_csv(generate_rows()), ContentType="text/csv")
-    iam = ctx.client("iam")
-    trust = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-    ctx.track("iam:role", _role(ctx))
-    iam.create_role(RoleName=_role(ctx), AssumeRolePolicyDocument=json.dumps(trust), Tags=ctx.tag_list())
-    iam.put_role_policy(RoleName=_role(ctx), PolicyName="clarify", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
-             "Resource": [f"arn:aws:s3:::{_bucket(ctx)}", f"arn:aws:s3:::{_bucket(ctx)}/*"]},
-            {"Effect": "Allow", "Action": ["sagemaker:CreateEndpoint", "sagemaker:CreateEndpointConfig",
-                                           "sagemaker:DescribeEndpoint", "sagemaker:DeleteEndpoint",
-                                           "sagemaker:DeleteEndpointConfig", "sagemaker:InvokeEndpoint",
-                                           "sagemaker:DescribeModel"], "Resource": "*"}]}))
-    if ctx.on_aws:
-        time.sleep(10)  # the new role must be assumable by SageMaker
+    # waits on AWS: the new role must be assumable by SageMaker before the model is registered
+    labkit.create_service_role(ctx, _role(ctx), "sagemaker.amazonaws.com", {"clarify": [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
+         "Resource": [f"arn:aws:s3:::{_bucket(ctx)}", f"arn:aws:s3:::{_bucket(ctx)}/*"]},
+        {"Effect": "Allow", "Action": ["sagemaker:CreateEndpoint", "sagemaker:CreateEndpointConfig",
+                                       "sagemaker:DescribeEndpoint", "sagemaker:DeleteEndpoint",
+                                       "sagemaker:DeleteEndpointConfig", "sagemaker:InvokeEndpoint",
+                                       "sagemaker:DescribeModel"], "Resource": "*"}]})
     _register_model(ctx)
 
 

@@ -194,19 +194,15 @@ def _policy_put_on_scratch_bucket(ctx):
 
 # -- 3. the trail -----------------------------------------------------------------------------------
 def apply_create_trail(ctx):
-    logs, iam = ctx.client("logs"), ctx.client("iam")
+    logs = ctx.client("logs")
     ctx.track("cloudtrail:trail", _trail(ctx))
     ctx.track("logs:group", _group(ctx))
     logs.create_log_group(logGroupName=_group(ctx), tags=ctx.tags)
     logs.put_retention_policy(logGroupName=_group(ctx), retentionInDays=30)
     group_arn = f"arn:aws:logs:{ctx.region}:{ctx.account}:log-group:{_group(ctx)}:*"
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                                                     "Action": "sts:AssumeRole"}]}
-    ctx.track("iam:role", _role(ctx))
-    role_arn = iam.create_role(RoleName=_role(ctx), AssumeRolePolicyDocument=json.dumps(trust), Tags=ctx.tag_list())["Role"]["Arn"]
-    iam.put_role_policy(RoleName=_role(ctx), PolicyName="deliver-to-cloudwatch-logs", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                                                "Resource": group_arn}]}))
+    # no wait: CreateTrail below is retried until CloudTrail may assume the new role
+    role_arn = labkit.create_service_role(ctx, _role(ctx), "cloudtrail.amazonaws.com", {"deliver-to-cloudwatch-logs": [
+        {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": group_arn}]}, wait=False)
     deadline = time.time() + (120 if ctx.on_aws else 0)
     while True:
         try:

@@ -593,20 +593,17 @@ NEW_LINES = [{"status": 200, "latency_ms": 101, "msg": f"streamed {i}"} for i in
 
 
 def apply_stream_logs_to_kinesis(ctx):
-    kinesis, iam, logs = ctx.client("kinesis"), ctx.client("iam"), ctx.client("logs")
+    kinesis, logs = ctx.client("kinesis"), ctx.client("logs")
     ctx.track("kinesis:stream", _stream(ctx))
     kinesis.create_stream(StreamName=_stream(ctx), ShardCount=1)
     kinesis.get_waiter("stream_exists").wait(StreamName=_stream(ctx), WaiterConfig={"Delay": 5, "MaxAttempts": 24})
     kinesis.add_tags_to_stream(StreamName=_stream(ctx), Tags=ctx.tags)
     stream_arn = kinesis.describe_stream_summary(StreamName=_stream(ctx))["StreamDescriptionSummary"]["StreamARN"]
-    trust = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": "logs.amazonaws.com"}, "Action": "sts:AssumeRole",
-        "Condition": {"StringLike": {"aws:SourceArn": f"arn:aws:logs:{ctx.region}:{ctx.account}:*"}}}]}
-    ctx.track("iam:role", _role(ctx))
-    role_arn = iam.create_role(RoleName=_role(ctx), AssumeRolePolicyDocument=json.dumps(trust),
-                               Tags=ctx.tag_list())["Role"]["Arn"]
-    iam.put_role_policy(RoleName=_role(ctx), PolicyName="put-records", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kinesis:PutRecord", "Resource": stream_arn}]}))
+    # no wait: the subscription filter below is retried until CloudWatch Logs may use the new role
+    role_arn = labkit.create_service_role(
+        ctx, _role(ctx), "logs.amazonaws.com",
+        {"put-records": [{"Effect": "Allow", "Action": "kinesis:PutRecord", "Resource": stream_arn}]},
+        condition={"StringLike": {"aws:SourceArn": f"arn:aws:logs:{ctx.region}:{ctx.account}:*"}}, wait=False)
     deadline = time.time() + (90 if ctx.on_aws else 0)
     while True:
         try:

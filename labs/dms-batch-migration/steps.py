@@ -13,8 +13,8 @@ import csv
 import io
 import json
 import sqlite3
-import time
 
+from awslabs import labkit
 from awslabs.lab import Check, equal, expect
 from awslabs.local import dms as local_dms
 
@@ -199,20 +199,13 @@ def _subnet_group_exists(ctx, name):
 
 
 def apply_create_endpoints(ctx):
-    iam = ctx.client("iam")
     dms = ctx.client("dms")
     ctx.create_bucket(_bucket(ctx))
-    trust = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "dms.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-    ctx.track("iam:role", _role(ctx))
-    role = iam.create_role(RoleName=_role(ctx), AssumeRolePolicyDocument=json.dumps(trust), Tags=ctx.tag_list())
-    iam.put_role_policy(RoleName=_role(ctx), PolicyName="write-target", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["s3:PutObject", "s3:DeleteObject", "s3:PutObjectTagging"],
-             "Resource": f"arn:aws:s3:::{_bucket(ctx)}/*"},
-            {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{_bucket(ctx)}"}]}))
-    if ctx.on_aws:
-        time.sleep(10)  # the role must be assumable before DMS validates it
+    # waits on AWS: the role must be assumable before DMS validates it
+    role_arn = labkit.create_service_role(ctx, _role(ctx), "dms.amazonaws.com", {"write-target": [
+        {"Effect": "Allow", "Action": ["s3:PutObject", "s3:DeleteObject", "s3:PutObjectTagging"],
+         "Resource": f"arn:aws:s3:::{_bucket(ctx)}/*"},
+        {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{_bucket(ctx)}"}]})
     pending = ctx.track_pending("dms:endpoint", _endpoint_id(ctx, "source"))
     arn = dms.create_endpoint(
         EndpointIdentifier=_endpoint_id(ctx, "source"),
@@ -232,7 +225,7 @@ def apply_create_endpoints(ctx):
         EndpointType="target",
         EngineName="s3",
         S3Settings={
-            "ServiceAccessRoleArn": role["Role"]["Arn"],
+            "ServiceAccessRoleArn": role_arn,
             "BucketName": _bucket(ctx),
             "BucketFolder": "dms",
             "DataFormat": "csv",

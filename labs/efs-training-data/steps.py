@@ -273,12 +273,7 @@ def check_notebook_data(ctx):
 def apply_train_v1(ctx):
     if ctx.on_aws:
         raise ctx.skip(ON_AWS_SKIP)
-    iam = ctx.client("iam")
-    ctx.track("iam:role", _role(ctx))
-    iam.create_role(RoleName=_role(ctx), Tags=ctx.tag_list(), AssumeRolePolicyDocument=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-    }))
+    labkit.create_service_role(ctx, _role(ctx), "sagemaker.amazonaws.com", wait=False)  # never on AWS (skipped above)
     _create_job(ctx, 1)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import re
 import time
 
@@ -164,22 +163,14 @@ def check_prepare_labels(ctx):
 
 
 def apply_feature_role(ctx):
-    iam = ctx.client("iam")
-    trust = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-    ctx.track("iam:role", _role(ctx))
-    iam.create_role(RoleName=_role(ctx), AssumeRolePolicyDocument=json.dumps(trust), Tags=ctx.tag_list())
     # What the offline store needs (AmazonSageMakerFeatureStoreAccess, narrowed to the bucket) and
-    # the Glue table Feature Store creates for it.
-    policy = {"Version": "2012-10-17", "Statement": [
+    # the Glue table Feature Store creates for it. Waits on AWS: a new role takes seconds to be assumable.
+    labkit.create_service_role(ctx, _role(ctx), "sagemaker.amazonaws.com", {"offline-store": [
         {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject", "s3:GetBucketAcl", "s3:PutObjectAcl"],
          "Resource": [f"arn:aws:s3:::{_bucket(ctx)}", f"arn:aws:s3:::{_bucket(ctx)}/*"]},
         {"Effect": "Allow", "Action": ["glue:GetTable", "glue:CreateTable", "glue:UpdateTable", "glue:GetDatabase",
                                        "glue:CreateDatabase"], "Resource": "*"},
-    ]}
-    iam.put_role_policy(RoleName=_role(ctx), PolicyName="offline-store", PolicyDocument=json.dumps(policy))
-    if ctx.on_aws:
-        time.sleep(10)  # a new role takes seconds to be assumable
+    ]})
 
 
 def check_feature_role(ctx):
@@ -469,13 +460,8 @@ def check_point_in_time(ctx):
 
 # -- mistakes the mutation pass makes ---------------------------------------------------------------
 def _role_for_lambda(ctx):
-    iam = ctx.client("iam")
-    trust = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-    ctx.track("iam:role", _role(ctx))
-    iam.create_role(RoleName=_role(ctx), AssumeRolePolicyDocument=json.dumps(trust), Tags=ctx.tag_list())
-    iam.put_role_policy(RoleName=_role(ctx), PolicyName="offline-store", PolicyDocument=json.dumps(
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+    labkit.create_service_role(ctx, _role(ctx), "lambda.amazonaws.com",
+                               {"offline-store": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}, wait=False)
 
 
 def _offline_only(ctx):
