@@ -19,7 +19,7 @@ import urllib.parse
 import zipfile
 from pathlib import Path
 
-from awslabs import judge
+from awslabs import judge, labkit
 from awslabs.lab import equal, expect
 from awslabs.local import firehose as local_firehose
 
@@ -83,11 +83,6 @@ EXPECTED_DROPPED = sum(1 for i in range(EVENTS) if i % 20 == 3 and i % 50 != 7)
 EXPECTED_OK = EVENTS - EXPECTED_FAILED - EXPECTED_DROPPED
 
 
-def _trust(service):
-    return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": f"{service}.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
-
-
 def _keys(ctx, prefix=""):
     s3 = ctx.client("s3")
     keys = []
@@ -128,31 +123,22 @@ def _wait_stream_active(ctx, name):
 
 # -- 1 -------------------------------------------------------------------------------------------
 def apply_create_bucket(ctx):
-    iam = ctx.client("iam")
     ctx.create_bucket(_bucket(ctx))
     arn = f"arn:aws:s3:::{_bucket(ctx)}"
-    ctx.track("iam:role", _firehose_role(ctx))
-    iam.create_role(RoleName=_firehose_role(ctx), AssumeRolePolicyDocument=_trust("firehose"), Tags=ctx.tag_list())
-    iam.put_role_policy(RoleName=_firehose_role(ctx), PolicyName="deliver", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetBucketLocation", "s3:ListBucket",
-                                           "s3:AbortMultipartUpload", "s3:GetObject"],
-             "Resource": [arn, f"{arn}/*"]},
-            {"Effect": "Allow", "Action": ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"],
-             "Resource": f"arn:aws:lambda:{ctx.region}:{ctx.account}:function:{_function(ctx)}*"},
-            {"Effect": "Allow", "Action": ["kinesis:DescribeStream", "kinesis:GetShardIterator",
-                                           "kinesis:GetRecords", "kinesis:ListShards"],
-             "Resource": f"arn:aws:kinesis:{ctx.region}:{ctx.account}:stream/{_source_stream(ctx)}"},
-        ]}))
-    ctx.track("iam:role", _lambda_role(ctx))
-    iam.create_role(RoleName=_lambda_role(ctx), AssumeRolePolicyDocument=_trust("lambda"), Tags=ctx.tag_list())
+    labkit.create_service_role(ctx, _firehose_role(ctx), "firehose.amazonaws.com", {"deliver": [
+        {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetBucketLocation", "s3:ListBucket",
+                                       "s3:AbortMultipartUpload", "s3:GetObject"],
+         "Resource": [arn, f"{arn}/*"]},
+        {"Effect": "Allow", "Action": ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"],
+         "Resource": f"arn:aws:lambda:{ctx.region}:{ctx.account}:function:{_function(ctx)}*"},
+        {"Effect": "Allow", "Action": ["kinesis:DescribeStream", "kinesis:GetShardIterator",
+                                       "kinesis:GetRecords", "kinesis:ListShards"],
+         "Resource": f"arn:aws:kinesis:{ctx.region}:{ctx.account}:stream/{_source_stream(ctx)}"},
+    ]}, wait=False)  # the Lambda role's wait below covers both
     # Inline, not the managed AWSLambdaBasicExecutionRole: moto does not load AWS managed policies.
-    iam.put_role_policy(RoleName=_lambda_role(ctx), PolicyName="logs", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-             "Resource": "*"}]}))
-    if ctx.on_aws:
-        time.sleep(10)  # IAM is eventually consistent: a new role is not assumable at once
+    labkit.create_service_role(ctx, _lambda_role(ctx), "lambda.amazonaws.com", {"logs": [
+        {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": "*"}]})
 
 
 def _trust_policy(ctx, role_name):

@@ -20,7 +20,6 @@ import io
 import json
 import math
 import tarfile
-import time
 from pathlib import Path
 
 from awslabs import labkit
@@ -137,26 +136,19 @@ def _sourcedir() -> bytes:
 
 
 def apply_prepare(ctx):
-    s3, iam, sm = (ctx.client(s) for s in ("s3", "iam", "sagemaker"))
+    s3, sm = ctx.client("s3"), ctx.client("sagemaker")
     ctx.create_bucket(_bucket(ctx))
     s3.put_object(Bucket=_bucket(ctx), Key="code/train.py", Body=(FILES / "train.py").read_bytes())
     s3.put_object(Bucket=_bucket(ctx), Key="code/sourcedir.tar.gz", Body=_sourcedir())
     s3.put_object(Bucket=_bucket(ctx), Key="model/model.tar.gz", Body=b"placeholder model artefact")
-    trust = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-    ctx.track("iam:role", _role(ctx))
-    iam.create_role(RoleName=_role(ctx), AssumeRolePolicyDocument=json.dumps(trust), Tags=ctx.tag_list())
-    iam.put_role_policy(RoleName=_role(ctx), PolicyName="artifacts", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
-             "Resource": [f"arn:aws:s3:::{_bucket(ctx)}", f"arn:aws:s3:::{_bucket(ctx)}/*"]},
-            {"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken", "ecr:BatchGetImage",
-                                           "ecr:GetDownloadUrlForLayer", "logs:CreateLogGroup",
-                                           "logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"}]}))
-    if ctx.on_aws:
-        time.sleep(10)  # the new role must be assumable by SageMaker
+    role = labkit.create_service_role(ctx, _role(ctx), "sagemaker.amazonaws.com", {"artifacts": [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
+         "Resource": [f"arn:aws:s3:::{_bucket(ctx)}", f"arn:aws:s3:::{_bucket(ctx)}/*"]},
+        {"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken", "ecr:BatchGetImage",
+                                       "ecr:GetDownloadUrlForLayer", "logs:CreateLogGroup",
+                                       "logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"}]})
     ctx.track("sagemaker:model", _model(ctx))
-    sm.create_model(ModelName=_model(ctx), ExecutionRoleArn=f"arn:aws:iam::{ctx.account}:role/{_role(ctx)}",
+    sm.create_model(ModelName=_model(ctx), ExecutionRoleArn=role,
                     PrimaryContainer={"Image": _image(ctx), "ModelDataUrl": f"s3://{_bucket(ctx)}/model/model.tar.gz"},
                     Tags=ctx.tag_list())
 

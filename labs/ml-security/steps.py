@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import secrets as random_secrets
-import time
 from pathlib import Path
 
 from awslabs import judge, labkit
@@ -244,10 +243,6 @@ def check_prepare(ctx):
 
 
 # -- step 2: the least-privilege training role (task) ---------------------------------------------------
-TRUST = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-
-
 def role_policy(ctx) -> dict:
     """The task's least-privilege policy (practice variants change it)."""
     b = f"arn:aws:s3:::{_bucket(ctx)}"
@@ -270,13 +265,9 @@ def role_policy(ctx) -> dict:
 
 
 def apply_training_role(ctx, policy: dict | None = None):
-    iam = ctx.client("iam")
-    ctx.track("iam:role", _role(ctx))
-    iam.create_role(RoleName=_role(ctx), AssumeRolePolicyDocument=json.dumps(TRUST), Tags=ctx.tag_list())
-    iam.put_role_policy(RoleName=_role(ctx), PolicyName="least-privilege",
-                        PolicyDocument=json.dumps(policy or role_policy(ctx)))
-    if ctx.on_aws:
-        time.sleep(10)  # a new role must propagate before KMS accepts it as a key policy principal
+    # The wait matters: KMS refuses a key policy naming a role that has not propagated yet.
+    labkit.create_service_role(ctx, _role(ctx), "sagemaker.amazonaws.com",
+                               {"least-privilege": (policy or role_policy(ctx))["Statement"]})
 
 
 def check_training_role(ctx):

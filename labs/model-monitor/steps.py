@@ -660,23 +660,14 @@ def retrain_definition(ctx) -> dict:
 
 
 def _create_roles(ctx):
-    iam = ctx.client("iam")
-    for name, service in ((_sfn_role(ctx), "states.amazonaws.com"), (_events_role(ctx), "events.amazonaws.com")):
-        trust = {"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
-        ctx.track("iam:role", name)
-        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust), Tags=ctx.tag_list())
-    iam.put_role_policy(RoleName=_sfn_role(ctx), PolicyName="retrain", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["sagemaker:CreateTrainingJob", "sagemaker:AddTags"],
-             "Resource": f"arn:aws:sagemaker:{ctx.region}:{ctx.account}:training-job/{_retrain_prefix(ctx)}-*"},
-            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": _role_arn(ctx, _sm_role_name(ctx)),
-             "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}}]}))
-    iam.put_role_policy(RoleName=_events_role(ctx), PolicyName="start-retrain", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": "states:StartExecution", "Resource": _machine_arn(ctx)}]}))
-    if ctx.on_aws:
-        time.sleep(10)  # new roles must be assumable
+    labkit.create_service_role(ctx, _sfn_role(ctx), "states.amazonaws.com", {"retrain": [
+        {"Effect": "Allow", "Action": ["sagemaker:CreateTrainingJob", "sagemaker:AddTags"],
+         "Resource": f"arn:aws:sagemaker:{ctx.region}:{ctx.account}:training-job/{_retrain_prefix(ctx)}-*"},
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": _role_arn(ctx, _sm_role_name(ctx)),
+         "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}}]},
+        wait=False)  # the events role's wait covers both
+    labkit.create_service_role(ctx, _events_role(ctx), "events.amazonaws.com", {"start-retrain": [
+        {"Effect": "Allow", "Action": "states:StartExecution", "Resource": _machine_arn(ctx)}]})
 
 
 def apply_drift_alarm(ctx, alarm: dict | None = None, pattern: dict | None = None):

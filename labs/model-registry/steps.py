@@ -175,7 +175,7 @@ def _auc(report: dict | None) -> float | None:
 
 # -- step 1: what the registry presupposes: two trained candidates and their evaluations -----------
 def apply_prepare(ctx):
-    s3, iam, sm = (ctx.client(s) for s in ("s3", "iam", "sagemaker"))
+    s3, sm = ctx.client("s3"), ctx.client("sagemaker")
     ctx.create_bucket(_bucket(ctx))
     rows = "\n".join(f"{i % 2},{i * 0.1:.1f},{(i * 7) % 5}" for i in range(40))
     s3.put_object(Bucket=_bucket(ctx), Key="data/train/train.csv", Body=rows.encode())
@@ -185,19 +185,12 @@ def apply_prepare(ctx):
             "accuracy": {"value": round(candidate["auc"] - 0.05, 2), "standard_deviation": 0.01}}}
         s3.put_object(Bucket=_bucket(ctx), Key=_report_key(key), Body=json.dumps(report).encode(),
                       ContentType="application/json")
-    trust = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-    ctx.track("iam:role", _sm_role(ctx))
-    iam.create_role(RoleName=_sm_role(ctx), AssumeRolePolicyDocument=json.dumps(trust), Tags=ctx.tag_list())
-    iam.put_role_policy(RoleName=_sm_role(ctx), PolicyName="artifacts", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
-             "Resource": [f"arn:aws:s3:::{_bucket(ctx)}", f"arn:aws:s3:::{_bucket(ctx)}/*"]},
-            {"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken", "ecr:BatchGetImage",
-                                           "ecr:GetDownloadUrlForLayer", "logs:CreateLogGroup",
-                                           "logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"}]}))
-    if ctx.on_aws:
-        time.sleep(10)  # the new role must be assumable by SageMaker
+    labkit.create_service_role(ctx, _sm_role(ctx), "sagemaker.amazonaws.com", {"artifacts": [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
+         "Resource": [f"arn:aws:s3:::{_bucket(ctx)}", f"arn:aws:s3:::{_bucket(ctx)}/*"]},
+        {"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken", "ecr:BatchGetImage",
+                                       "ecr:GetDownloadUrlForLayer", "logs:CreateLogGroup",
+                                       "logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"}]})
     for key, candidate in CANDIDATES.items():
         ctx.track("sagemaker:job", _job(ctx, key), type="training")
         sm.create_training_job(
@@ -342,28 +335,19 @@ def event_pattern(ctx) -> dict:
 
 
 def _create_roles(ctx):
-    iam = ctx.client("iam")
-    for name, service in ((_sfn_role(ctx), "states.amazonaws.com"), (_events_role(ctx), "events.amazonaws.com")):
-        trust = {"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
-        ctx.track("iam:role", name)
-        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust), Tags=ctx.tag_list())
     prefix = f"arn:aws:sagemaker:{ctx.region}:{ctx.account}"
-    iam.put_role_policy(RoleName=_sfn_role(ctx), PolicyName="deploy", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["sagemaker:CreateModel", "sagemaker:CreateEndpointConfig",
-                                           "sagemaker:CreateEndpoint", "sagemaker:AddTags"],
-             "Resource": [f"{prefix}:model/{_group(ctx)}-v*", f"{prefix}:endpoint-config/{_group(ctx)}-v*",
-                          f"{prefix}:endpoint/{_group(ctx)}-v*"]},
-            {"Effect": "Allow", "Action": "sagemaker:DescribeModelPackage",
-             "Resource": f"{prefix}:model-package/{_group(ctx)}/*"},
-            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": _role_arn(ctx, _sm_role(ctx)),
-             "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}}]}))
-    iam.put_role_policy(RoleName=_events_role(ctx), PolicyName="start-deploy", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": "states:StartExecution", "Resource": _machine_arn(ctx)}]}))
-    if ctx.on_aws:
-        time.sleep(10)  # new roles must be assumable
+    labkit.create_service_role(ctx, _sfn_role(ctx), "states.amazonaws.com", {"deploy": [
+        {"Effect": "Allow", "Action": ["sagemaker:CreateModel", "sagemaker:CreateEndpointConfig",
+                                       "sagemaker:CreateEndpoint", "sagemaker:AddTags"],
+         "Resource": [f"{prefix}:model/{_group(ctx)}-v*", f"{prefix}:endpoint-config/{_group(ctx)}-v*",
+                      f"{prefix}:endpoint/{_group(ctx)}-v*"]},
+        {"Effect": "Allow", "Action": "sagemaker:DescribeModelPackage",
+         "Resource": f"{prefix}:model-package/{_group(ctx)}/*"},
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": _role_arn(ctx, _sm_role(ctx)),
+         "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}}]},
+        wait=False)  # the events role's wait covers both
+    labkit.create_service_role(ctx, _events_role(ctx), "events.amazonaws.com", {"start-deploy": [
+        {"Effect": "Allow", "Action": "states:StartExecution", "Resource": _machine_arn(ctx)}]})
 
 
 def apply_deployment_rule(ctx, pattern: dict | None = None):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 
+from awslabs import labkit
 from awslabs.lab import equal, expect
 
 FEATURE_SETS = ["clicks", "orders", "profiles"]
@@ -241,28 +242,23 @@ def _sent(ctx, mode) -> dict[str, list[dict]]:
 
 # -- steps ------------------------------------------------------------------------------------------
 def apply_prepare_targets(ctx):
-    s3, iam, glue, sqs = (ctx.client(s) for s in ("s3", "iam", "glue", "sqs"))
+    s3, glue, sqs = (ctx.client(s) for s in ("s3", "glue", "sqs"))
     ctx.create_bucket(_bucket(ctx))
     s3.put_object(Bucket=_bucket(ctx), Key="scripts/etl.py", Body=b"import sys\nprint('etl', sys.argv[1:])\n")
-    trust = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "glue.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-    ctx.track("iam:role", _glue_role(ctx))
-    role = iam.create_role(RoleName=_glue_role(ctx), AssumeRolePolicyDocument=json.dumps(trust), Tags=ctx.tag_list())
-    iam.put_role_policy(RoleName=_glue_role(ctx), PolicyName="lake", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
-             "Resource": [f"arn:aws:s3:::{_bucket(ctx)}", f"arn:aws:s3:::{_bucket(ctx)}/*"]},
-            {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-             "Resource": "arn:aws:logs:*:*:log-group:/aws-glue/*"}]}))
+    role = labkit.create_service_role(ctx, _glue_role(ctx), "glue.amazonaws.com", {"lake": [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
+         "Resource": [f"arn:aws:s3:::{_bucket(ctx)}", f"arn:aws:s3:::{_bucket(ctx)}/*"]},
+        {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": "arn:aws:logs:*:*:log-group:/aws-glue/*"}]}, wait=False)
     ctx.track("glue:crawler", _crawler(ctx))
-    glue.create_crawler(Name=_crawler(ctx), Role=role["Role"]["Arn"], DatabaseName="default",
+    glue.create_crawler(Name=_crawler(ctx), Role=role, DatabaseName="default",
                         Targets={"S3Targets": [{"Path": f"s3://{_bucket(ctx)}/raw/"}]}, Tags=ctx.tags)
     ctx.track("glue:job", _job(ctx))
     # Two executions (full, light) each start this job and move on (request-response, no .sync):
     # the first run may still be going when the second starts — on AWS a run lasts a minute, and
     # on the emulator runs advance only when read — so with Glue's default of one concurrent run
     # the second start fails with ConcurrentRunsExceededException. Allow both.
-    glue.create_job(Name=_job(ctx), Role=role["Role"]["Arn"], MaxCapacity=0.0625, Timeout=5,
+    glue.create_job(Name=_job(ctx), Role=role, MaxCapacity=0.0625, Timeout=5,
                     ExecutionProperty={"MaxConcurrentRuns": 2},
                     Command={"Name": "pythonshell", "PythonVersion": "3.9",
                              "ScriptLocation": f"s3://{_bucket(ctx)}/scripts/etl.py"}, Tags=ctx.tags)
@@ -279,25 +275,17 @@ def check_prepare_targets(ctx):
 
 
 def apply_create_state_machine(ctx):
-    iam = ctx.client("iam")
-    trust = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-    ctx.track("iam:role", _sfn_role(ctx))
-    role = iam.create_role(RoleName=_sfn_role(ctx), AssumeRolePolicyDocument=json.dumps(trust), Tags=ctx.tag_list())
     account, region = ctx.account, ctx.region
-    iam.put_role_policy(RoleName=_sfn_role(ctx), PolicyName="pipeline", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["glue:StartCrawler", "glue:StartJobRun"],
-             "Resource": f"arn:aws:glue:{region}:{account}:*"},
-            {"Effect": "Allow", "Action": "sqs:SendMessage",
-             "Resource": [f"arn:aws:sqs:{region}:{account}:{_queue(ctx, k)}" for k in ("training", "notify")]}]}))
-    if ctx.on_aws:
-        time.sleep(10)  # the role must be assumable by Step Functions
+    role = labkit.create_service_role(ctx, _sfn_role(ctx), "states.amazonaws.com", {"pipeline": [
+        {"Effect": "Allow", "Action": ["glue:StartCrawler", "glue:StartJobRun"],
+         "Resource": f"arn:aws:glue:{region}:{account}:*"},
+        {"Effect": "Allow", "Action": "sqs:SendMessage",
+         "Resource": [f"arn:aws:sqs:{region}:{account}:{_queue(ctx, k)}" for k in ("training", "notify")]}]})
     ctx.track("states:state-machine", _machine_arn(ctx))
     ctx.client("stepfunctions").create_state_machine(
         name=_machine(ctx),
         definition=json.dumps(definition(ctx)),
-        roleArn=role["Role"]["Arn"],
+        roleArn=role,
         type="STANDARD",
         tags=ctx.tag_list(key="key", value="value"),
     )
