@@ -247,31 +247,21 @@ def check_capacity_rules(ctx):
 
 
 def apply_train_from_fsx(ctx):
-    iam, sm = ctx.client("iam"), ctx.client("sagemaker")
+    sm = ctx.client("sagemaker")
     fs = _file_system(ctx)
     if fs is None:
         raise StepFailed("no file system (run the file_system step)")
     _, subnets, sg = _network(ctx)
-    ctx.track("iam:role", _role(ctx))
-    role = iam.create_role(RoleName=_role(ctx), Tags=ctx.tag_list(), AssumeRolePolicyDocument=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-    }))["Role"]["Arn"]
-    iam.put_role_policy(RoleName=_role(ctx), PolicyName="training", PolicyDocument=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
-             "Resource": [f"arn:aws:s3:::{_bucket(ctx)}", f"arn:aws:s3:::{_bucket(ctx)}/*"]},
-            {"Effect": "Allow", "Action": ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission",
-                                           "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission",
-                                           "ec2:Describe*", "fsx:DescribeFileSystems",
-                                           "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
-                                           "cloudwatch:PutMetricData", "ecr:GetAuthorizationToken"],
-             "Resource": "*"},
-        ],
-    }))
-    if ctx.on_aws:
-        time.sleep(10)  # a new role takes a few seconds to be assumable
+    role = labkit.create_service_role(ctx, _role(ctx), "sagemaker.amazonaws.com", {"training": [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
+         "Resource": [f"arn:aws:s3:::{_bucket(ctx)}", f"arn:aws:s3:::{_bucket(ctx)}/*"]},
+        {"Effect": "Allow", "Action": ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission",
+                                       "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission",
+                                       "ec2:Describe*", "fsx:DescribeFileSystems",
+                                       "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
+                                       "cloudwatch:PutMetricData", "ecr:GetAuthorizationToken"],
+         "Resource": "*"},
+    ]})
     # The import prefix (s3://<bucket>/train) is the file system's root, and SageMaker's path
     # starts with the mount name AWS assigns (moto has none; "fsx" stands in).
     mount = fs.get("LustreConfiguration", {}).get("MountName", "fsx")

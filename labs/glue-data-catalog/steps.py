@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 from collections import defaultdict
 from functools import lru_cache
 
@@ -187,35 +186,22 @@ def check_upload_raw_data(ctx):
 
 
 def apply_define_crawler(ctx):
-    iam = ctx.client("iam")
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "glue.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-    }
-    ctx.track("iam:role", _role(ctx))
-    role = iam.create_role(RoleName=_role(ctx), AssumeRolePolicyDocument=json.dumps(trust), Tags=ctx.tag_list())
     # What the crawler needs (AWSGlueServiceRole, narrowed): read the lake, write the catalogue
     # and its CloudWatch log. Inline, so no managed policy has to exist in the account.
-    read_lake = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
-             "Resource": [f"arn:aws:s3:::{_bucket(ctx)}", f"arn:aws:s3:::{_bucket(ctx)}/*"]},
-            {"Effect": "Allow", "Action": ["glue:GetDatabase", "glue:GetTable", "glue:CreateTable", "glue:UpdateTable",
-                                           "glue:GetPartition", "glue:GetPartitions", "glue:BatchCreatePartition",
-                                           "glue:BatchGetPartition", "glue:UpdatePartition"],
-             "Resource": "*"},
-            {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-             "Resource": "arn:aws:logs:*:*:log-group:/aws-glue/*"},
-        ],
-    }
-    iam.put_role_policy(RoleName=_role(ctx), PolicyName="read-lake", PolicyDocument=json.dumps(read_lake))
-    if ctx.on_aws:
-        time.sleep(10)  # a new role takes seconds to be assumable by Glue
+    role = labkit.create_service_role(ctx, _role(ctx), "glue.amazonaws.com", {"read-lake": [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
+         "Resource": [f"arn:aws:s3:::{_bucket(ctx)}", f"arn:aws:s3:::{_bucket(ctx)}/*"]},
+        {"Effect": "Allow", "Action": ["glue:GetDatabase", "glue:GetTable", "glue:CreateTable", "glue:UpdateTable",
+                                       "glue:GetPartition", "glue:GetPartitions", "glue:BatchCreatePartition",
+                                       "glue:BatchGetPartition", "glue:UpdatePartition"],
+         "Resource": "*"},
+        {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": "arn:aws:logs:*:*:log-group:/aws-glue/*"},
+    ]})
     ctx.track("glue:crawler", _crawler(ctx))
     ctx.client("glue").create_crawler(
         Name=_crawler(ctx),
-        Role=role["Role"]["Arn"],
+        Role=role,
         DatabaseName=_database(ctx),
         TablePrefix="raw_",
         Targets={"S3Targets": [{"Path": f"s3://{_bucket(ctx)}/raw/", "Exclusions": ["**/_*", "**.tmp"]}]},

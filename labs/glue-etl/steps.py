@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from pathlib import Path
 
 from botocore.exceptions import ClientError
 
-from awslabs import judge
+from awslabs import judge, labkit
 from awslabs.lab import StepFailed, equal, expect
 from awslabs.local import jobs
 
@@ -143,32 +142,19 @@ def check_upload_script(ctx):
 
 
 def apply_create_job(ctx):
-    iam = ctx.client("iam")
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "glue.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-    }
-    ctx.track("iam:role", _role(ctx))
-    role = iam.create_role(RoleName=_role(ctx), AssumeRolePolicyDocument=json.dumps(trust), Tags=ctx.tag_list())
-    policy = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
-             "Resource": [f"arn:aws:s3:::{_bucket(ctx)}", f"arn:aws:s3:::{_bucket(ctx)}/*"]},
-            {"Effect": "Allow", "Action": ["glue:GetTable", "glue:CreateTable", "glue:BatchCreatePartition",
-                                           "glue:GetPartitions", "glue:GetDatabase"], "Resource": "*"},
-            {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-             "Resource": "arn:aws:logs:*:*:log-group:/aws-glue/*"},
-        ],
-    }
-    iam.put_role_policy(RoleName=_role(ctx), PolicyName="etl", PolicyDocument=json.dumps(policy))
-    if ctx.on_aws:
-        time.sleep(10)  # a new role takes seconds to be assumable by Glue
+    role = labkit.create_service_role(ctx, _role(ctx), "glue.amazonaws.com", {"etl": [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
+         "Resource": [f"arn:aws:s3:::{_bucket(ctx)}", f"arn:aws:s3:::{_bucket(ctx)}/*"]},
+        {"Effect": "Allow", "Action": ["glue:GetTable", "glue:CreateTable", "glue:BatchCreatePartition",
+                                       "glue:GetPartitions", "glue:GetDatabase"], "Resource": "*"},
+        {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": "arn:aws:logs:*:*:log-group:/aws-glue/*"},
+    ]})
     bucket = _bucket(ctx)
     ctx.track("glue:job", _job(ctx))
     ctx.client("glue").create_job(
         Name=_job(ctx),
-        Role=role["Role"]["Arn"],
+        Role=role,
         Command={"Name": "pythonshell", "PythonVersion": "3.9", "ScriptLocation": f"s3://{bucket}/scripts/clean_sales.py"},
         MaxCapacity=0.0625,  # 1/16 DPU: the smallest (and cheapest) Python shell size
         Timeout=10,  # minutes

@@ -15,6 +15,7 @@ import functools
 import io
 import json
 
+from awslabs import labkit
 from awslabs.lab import Check, StepFailed, equal, expect
 from awslabs.local import annotators as gt
 from awslabs.local import figures
@@ -220,18 +221,11 @@ def labeling_request(ctx, role_arn: str, workteam_arn: str) -> dict:
 
 
 def _create_role(ctx) -> str:
-    iam = ctx.client("iam")
-    ctx.track("iam:role", _role_name(ctx))
-    trust = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-    role = iam.create_role(RoleName=_role_name(ctx), AssumeRolePolicyDocument=json.dumps(trust), Tags=ctx.tag_list())["Role"]
+    # No propagation wait: the ARN only goes into the stored request, which a later step submits
     arn = f"arn:aws:s3:::{_bucket(ctx)}"
-    iam.put_role_policy(RoleName=_role_name(ctx), PolicyName="labeling-data", PolicyDocument=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation"],
-                       "Resource": [arn, f"{arn}/*"]}],
-    }))
-    return role["Arn"]
+    return labkit.create_service_role(ctx, _role_name(ctx), "sagemaker.amazonaws.com", {"labeling-data": [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation"],
+         "Resource": [arn, f"{arn}/*"]}]}, wait=False)
 
 
 def apply_labeling_job_request(ctx):

@@ -20,6 +20,7 @@ import tarfile
 import time
 from pathlib import Path
 
+from awslabs import labkit
 from awslabs.lab import StepFailed, equal, expect
 from awslabs.local import figures
 from awslabs.local import svc_train
@@ -354,32 +355,16 @@ def check_compare(ctx):
 
 # -- 6, 7: SageMaker automatic model tuning ----------------------------------------------------
 
-TRUST_POLICY = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
-
-
 def _role_arn(ctx) -> str:
-    iam = ctx.client("iam")
-    try:
-        return iam.get_role(RoleName=_role_name(ctx))["Role"]["Arn"]
-    except iam.exceptions.NoSuchEntityException:
-        pass
-    ctx.track("iam:role", _role_name(ctx))
-    arn = iam.create_role(RoleName=_role_name(ctx), AssumeRolePolicyDocument=json.dumps(TRUST_POLICY),
-                          Tags=ctx.tag_list())["Role"]["Arn"]
     bucket_arn = f"arn:aws:s3:::{_bucket(ctx)}"
-    iam.put_role_policy(RoleName=_role_name(ctx), PolicyName="lab-data", PolicyDocument=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [
+    # wait=False: _create_tuning_job retries while SageMaker cannot assume the new role yet
+    return labkit.role_arn(ctx, _role_name(ctx)) or labkit.create_service_role(
+        ctx, _role_name(ctx), "sagemaker.amazonaws.com", {"lab-data": [
             {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
              "Resource": [bucket_arn, f"{bucket_arn}/*"]},
             {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
                                            "logs:DescribeLogStreams", "cloudwatch:PutMetricData"], "Resource": "*"},
-        ],
-    }))
-    return arn
+        ]}, wait=False)
 
 
 def _training_definition(ctx, role_arn: str) -> dict:

@@ -498,11 +498,6 @@ def check_drift(ctx):
 
 
 # -- step 6: the delivery pipeline ----------------------------------------------------------------------
-def _trust(service):
-    return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
-
-
 def pipeline_definition(ctx) -> dict:
     return {
         "name": _pipeline(ctx), "roleArn": _role_arn(ctx, "pipeline"),
@@ -537,25 +532,23 @@ def pipeline_definition(ctx) -> dict:
 
 def apply_pipeline(ctx, definition: dict | None = None, buildspec: str = BUILDSPEC,
                    services: dict | None = None):
-    iam = ctx.client("iam")
     services = services or {"pipeline": "codepipeline.amazonaws.com", "build": "codebuild.amazonaws.com",
                             "cfn-deploy": "cloudformation.amazonaws.com"}
+    policies = {"pipeline": {"release": [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:GetBucketVersioning"],
+         "Resource": [f"arn:aws:s3:::{_artifacts(ctx)}", f"arn:aws:s3:::{_artifacts(ctx)}/*"]},
+        {"Effect": "Allow", "Action": ["codebuild:StartBuild", "codebuild:BatchGetBuilds"],
+         "Resource": f"arn:aws:codebuild:{ctx.region}:{ctx.account}:project/{_project(ctx)}"},
+        {"Effect": "Allow", "Action": ["cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet",
+                                       "cloudformation:ExecuteChangeSet", "cloudformation:DeleteChangeSet",
+                                       "cloudformation:DescribeStacks"],
+         "Resource": f"arn:aws:cloudformation:{ctx.region}:{ctx.account}:stack/{_stack(ctx)}/*"},
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": _role_arn(ctx, "cfn-deploy")}]}}
+    # One propagation wait, after the last role: nothing assumes any of them before the project
+    # and the pipeline below exist
+    *_, last = services
     for what, service in services.items():
-        ctx.track("iam:role", _role(ctx, what))
-        iam.create_role(RoleName=_role(ctx, what), AssumeRolePolicyDocument=_trust(service), Tags=ctx.tag_list())
-    iam.put_role_policy(RoleName=_role(ctx, "pipeline"), PolicyName="release", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:GetBucketVersioning"],
-             "Resource": [f"arn:aws:s3:::{_artifacts(ctx)}", f"arn:aws:s3:::{_artifacts(ctx)}/*"]},
-            {"Effect": "Allow", "Action": ["codebuild:StartBuild", "codebuild:BatchGetBuilds"],
-             "Resource": f"arn:aws:codebuild:{ctx.region}:{ctx.account}:project/{_project(ctx)}"},
-            {"Effect": "Allow", "Action": ["cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet",
-                                           "cloudformation:ExecuteChangeSet", "cloudformation:DeleteChangeSet",
-                                           "cloudformation:DescribeStacks"],
-             "Resource": f"arn:aws:cloudformation:{ctx.region}:{ctx.account}:stack/{_stack(ctx)}/*"},
-            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": _role_arn(ctx, "cfn-deploy")}]}))
-    if ctx.on_aws:
-        time.sleep(10)  # new roles must be assumable by CodeBuild and CodePipeline
+        labkit.create_service_role(ctx, _role(ctx, what), service, policies.get(what), wait=what == last)
     ctx.track("codebuild:project", _project(ctx))
     ctx.client("codebuild").create_project(
         name=_project(ctx),

@@ -12,7 +12,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from awslabs import judge
+from awslabs import judge, labkit
 from awslabs.lab import equal, expect
 from awslabs.local.stream_sql import MicroBatchQuery
 
@@ -211,29 +211,20 @@ def _code_zip() -> bytes:
 
 
 def apply_flink_application(ctx):
-    iam, s3 = ctx.client("iam"), ctx.client("s3")
+    s3 = ctx.client("s3")
     s3.put_object(Bucket=_bucket(ctx), Key="code/flink-app.zip", Body=_code_zip())
-    ctx.track("iam:role", _role(ctx))
-    role = iam.create_role(RoleName=_role(ctx), Tags=ctx.tag_list(), AssumeRolePolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                "Principal": {"Service": "kinesisanalytics.amazonaws.com"}}]}))
-    iam.put_role_policy(RoleName=_role(ctx), PolicyName="streams", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["kinesis:*"], "Resource": [
-                f"arn:aws:kinesis:{ctx.region}:{ctx.account}:stream/{_input(ctx)}",
-                f"arn:aws:kinesis:{ctx.region}:{ctx.account}:stream/{_output(ctx)}"]},
-            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectVersion"],
-             "Resource": f"arn:aws:s3:::{_bucket(ctx)}/code/*"}]}))
-    if ctx.on_aws:
-        import time
-
-        time.sleep(10)  # IAM propagation before the service validates the role
+    role = labkit.create_service_role(ctx, _role(ctx), "kinesisanalytics.amazonaws.com", {"streams": [
+        {"Effect": "Allow", "Action": ["kinesis:*"], "Resource": [
+            f"arn:aws:kinesis:{ctx.region}:{ctx.account}:stream/{_input(ctx)}",
+            f"arn:aws:kinesis:{ctx.region}:{ctx.account}:stream/{_output(ctx)}"]},
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+         "Resource": f"arn:aws:s3:::{_bucket(ctx)}/code/*"}]})
     ctx.track("kinesisanalyticsv2:application", _app(ctx))
     ctx.client("kinesisanalyticsv2").create_application(
         ApplicationName=_app(ctx),
         ApplicationDescription="Tumbling one-minute windows per sensor (Flink SQL)",
         RuntimeEnvironment=RUNTIME,
-        ServiceExecutionRole=role["Role"]["Arn"],
+        ServiceExecutionRole=role,
         ApplicationConfiguration={
             "ApplicationCodeConfiguration": {
                 "CodeContent": {"S3ContentLocation": {"BucketARN": f"arn:aws:s3:::{_bucket(ctx)}",
