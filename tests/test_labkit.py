@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from awslabs import judge, labkit
 from awslabs.catalog import Catalog
@@ -10,8 +11,6 @@ from awslabs.context import LabContext
 from awslabs.ledger import Ledger
 from awslabs.settings import Settings
 from awslabs.targets import make_target
-
-from pathlib import Path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "labs"
 

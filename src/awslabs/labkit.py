@@ -97,11 +97,10 @@ def trust_policy(service: str | list[str], condition: dict | None = None) -> dic
 
 
 def create_service_role(ctx, name: str, service: str | list[str], policies: dict[str, list[dict]] | None = None,
-                        *, condition: dict | None = None, managed: tuple[str, ...] = (),
-                        wait: bool = True) -> str:
+                        *, condition: dict | None = None, wait: bool = True) -> str:
     """Create the IAM role ``name`` that ``service`` may assume and return its ARN: recorded in the
     ledger before it exists, tagged with the run's tags, one inline policy per ``policies`` entry
-    (policy name → statements), ``managed`` policy ARNs attached. On AWS it then waits
+    (policy name → statements). On AWS it then waits
     :data:`ROLE_PROPAGATION_SECONDS` (``wait=False`` when the caller retries the call that uses
     the role instead)."""
     import time
@@ -113,8 +112,6 @@ def create_service_role(ctx, name: str, service: str | list[str], policies: dict
     for policy_name, statements in (policies or {}).items():
         iam.put_role_policy(RoleName=name, PolicyName=policy_name,
                             PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}))
-    for policy_arn in managed:
-        iam.attach_role_policy(RoleName=name, PolicyArn=policy_arn)
     if wait and ctx.on_aws:
         time.sleep(ROLE_PROPAGATION_SECONDS)
     return arn

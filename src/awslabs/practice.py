@@ -849,7 +849,6 @@ def try_variant(lab: Lab, variant: Variant, target, settings: Settings) -> list[
             except SkipStep:
                 pass  # cannot run here (Spark switched off, …): `check` would skip it too
     variant.build(learner)
-    _save_state(ctx, settings)
     return run_checks(module, lab.step(variant.step), ctx, on_aws=False)
 
 

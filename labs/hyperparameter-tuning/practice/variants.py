@@ -56,10 +56,10 @@ def _prepare(arcname="train.py", extra=(), **csv):
 
 
 # -- the tuning jobs: the reference request, changed on its way to CreateHyperParameterTuningJob ----
-def _tuned(step, change):
+def _tuned(apply, change):
+    """The reference ``apply`` (apply_tuning_job / apply_warm_start) with its request changed."""
     def build(ctx):
-        tweak(ctx, "sagemaker", "CreateHyperParameterTuningJob", change,
-              getattr(_steps(), "apply_tuning_job" if step == "tuning" else "apply_warm_start"))
+        tweak(ctx, "sagemaker", "CreateHyperParameterTuningJob", change, getattr(_steps(), apply))
     return build
 
 
@@ -133,26 +133,27 @@ VARIANTS = [
 
     # -- tuning_job ---------------------------------------------------------------------------
     accept("tuning_job", "range bounds written as the learner types them: C \"1e-2\"..\"1e3\", gamma \"0.00001\"..\"1\"",
-           _tuned("tuning", _bounds(C=("1e-2", "1e3"), gamma=("0.00001", "1")))),
+           _tuned("apply_tuning_job", _bounds(C=("1e-2", "1e3"), gamma=("0.00001", "1")))),
     accept("tuning_job", r"the metric regex written another way: cv_accuracy=(\d*\.?\d+)",
-           _tuned("tuning", _regex(r"cv_accuracy=(\d*\.?\d+)"))),
-    accept("tuning_job", "RandomSeed left out (the request is valid without it)", _tuned("tuning", _no_seed)),
+           _tuned("apply_tuning_job", _regex(r"cv_accuracy=(\d*\.?\d+)"))),
+    accept("tuning_job", "RandomSeed left out (the request is valid without it)", _tuned("apply_tuning_job", _no_seed)),
     reject("tuning_job", "Strategy Random (the local comparison is with Bayesian)",
-           _tuned("tuning", _config(Strategy="Random")), fix="Bayesian"),
+           _tuned("apply_tuning_job", _config(Strategy="Random")), fix="Bayesian"),
     reject("tuning_job", "ScalingType Linear over ranges spanning five decades",
-           _tuned("tuning", _scaling("Linear")), fix="logarithmic scale"),
+           _tuned("apply_tuning_job", _scaling("Linear")), fix="logarithmic scale"),
     reject("tuning_job", "TrainingJobEarlyStoppingType left out (the default is Off)",
-           _tuned("tuning", _no_early_stopping), fix="early stopping Auto"),
+           _tuned("apply_tuning_job", _no_early_stopping), fix="early stopping Auto"),
     reject("tuning_job", "the metric regex written with the metric's name (cv:accuracy=), not what train.py prints",
-           _tuned("tuning", _regex(r"cv:accuracy=([0-9\.]+)")), fix="regex captures the value train.py prints"),
+           _tuned("apply_tuning_job", _regex(r"cv:accuracy=([0-9\.]+)")), fix="regex captures the value train.py prints"),
     # -- warm_start ---------------------------------------------------------------------------
     accept("warm_start", "ranges narrowed to half a decade either side of the best point",
-           _tuned("warm", _around_best(3.0))),
-    accept("warm_start", "the refinement keeps a budget of 20 training jobs", _tuned("warm", _budget(20))),
+           _tuned("apply_warm_start", _around_best(3.0))),
+    accept("warm_start", "the refinement keeps a budget of 20 training jobs", _tuned("apply_warm_start", _budget(20))),
     reject("warm_start", "ranges kept at the full span (nothing narrowed)",
-           _tuned("warm", _bounds(C=("0.01", "1000.0"), gamma=("1e-05", "1.0"))), fix="narrowed around the best point"),
+           _tuned("apply_warm_start", _bounds(C=("0.01", "1000.0"), gamma=("1e-05", "1.0"))),
+           fix="narrowed around the best point"),
     reject("warm_start", "WarmStartType TransferLearning (the data and the algorithm are the same)",
-           _tuned("warm", _warm_type("TransferLearning")), fix="same data and algorithm"),
-    reject("warm_start", "Strategy Bayesian kept for the refinement", _tuned("warm", _config(Strategy="Bayesian")),
-           fix="strategy Random"),
+           _tuned("apply_warm_start", _warm_type("TransferLearning")), fix="same data and algorithm"),
+    reject("warm_start", "Strategy Bayesian kept for the refinement",
+           _tuned("apply_warm_start", _config(Strategy="Bayesian")), fix="strategy Random"),
 ]

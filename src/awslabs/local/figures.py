@@ -87,15 +87,15 @@ def upload_png(ctx, bucket: str, key: str, data: bytes) -> None:
 def check_png_in_s3(ctx, bucket: str, key: str):
     """A Check (emulated: read back from S3) that ``key`` holds a chart-sized PNG; a missing object
     is a failed check that names the key to write, not an error."""
-    from botocore.exceptions import ClientError
-
     from awslabs.lab import expect
+    from awslabs.labkit import error_code
 
+    name = f"s3://{bucket}/{key} is a PNG chart"
     try:
         body = ctx.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
-    except ClientError as err:
-        code = err.response.get("Error", {}).get("Code", "")
+    except Exception as err:  # noqa: BLE001 - only "not there" is a verdict; anything else is raised
+        code = error_code(err)
         if code not in ("NoSuchKey", "NoSuchBucket", "404"):
             raise
-        return expect(f"s3://{bucket}/{key} is a PNG chart", False, f"no object s3://{bucket}/{key} ({code}): write the chart there")
-    return expect(f"s3://{bucket}/{key} is a PNG chart", looks_like_chart(body), describe_png(body))
+        return expect(name, False, f"no object s3://{bucket}/{key} ({code}): write the chart there")
+    return expect(name, looks_like_chart(body), describe_png(body))

@@ -19,11 +19,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from awslabs import labkit
+
 
 def execution_role(ctx, bucket: str, suffix: str = "sm-role") -> str:
     """Create (tracked, tagged) the SageMaker execution role; return its ARN."""
-    from awslabs import labkit
-
     return labkit.create_service_role(ctx, ctx.name(suffix, max_len=64), "sagemaker.amazonaws.com", {"lab-access": [
         {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:DeleteObject"],
          "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]},
